@@ -1,0 +1,23 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DevTokenModule } from './auth/dev-token.module.js';
+import { ConfigModule } from './config/config.module.js';
+import { type AppConfig } from './config/config.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
+
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.register(config),
+        MetricsModule,
+        HealthModule,
+        RealtimeModule,
+        ...(config.env === 'production' ? [] : [DevTokenModule]),
+      ],
+    };
+  }
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to port 3000, /socket.io/, a development secret and any origin', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, wsPath: '/socket.io/', usingDevSecret: true, corsOrigins: null, env: 'development' });
+  });
+
+  it('reads PORT, falls back to WS_PORT, and normalises WS_PATH and CORS_ORIGIN', () => {
+    expect(loadConfig({ WS_PORT: '4000' }).port).toBe(4000);
+    expect(loadConfig({ PORT: '5000', WS_PORT: '4000' }).port).toBe(5000);
+    expect(loadConfig({ WS_PATH: '/rt' }).wsPath).toBe('/rt/');
+    expect(loadConfig({ CORS_ORIGIN: 'https://a.example, https://b.example/' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it('refuses production without JWT_SECRET, in one line', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET is required when NODE_ENV=production');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's3cret' }).usingDevSecret).toBe(false);
+  });
+
+  it('refuses malformed values with the variable named', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
+  });
+});

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  WS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  WS_PATH: z
+    .string()
+    .default('/socket.io/')
+    .refine((p) => p.startsWith('/'), 'must start with /'),
+  JWT_SECRET: optionalString,
+  CORS_ORIGIN: optionalString,
+  DATABASE_URL: optionalString.refine(
+    (u) => u === undefined || /^postgres(ql)?:\/\//.test(u),
+    'must be a postgres:// URL',
+  ),
+  REDIS_URL: optionalString.refine((u) => u === undefined || /^rediss?:\/\//.test(u), 'must be a redis:// URL'),
+  METRICS_TOKEN: optionalString,
+  DATA_DIR: optionalString,
+  WEB_DIST_DIR: optionalString,
+  DEV_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+});
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  wsPath: string;
+  jwtSecret: string;
+  /** True when the development secret stands in for JWT_SECRET. */
+  usingDevSecret: boolean;
+  /** Allowed origins; null allows any origin. */
+  corsOrigins: string[] | null;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  metricsToken: string | undefined;
+  /** Where the embedded store keeps its files. */
+  dataDir: string | undefined;
+  /** A built web app to serve at `/`, when set. */
+  webDistDir: string | undefined;
+  devTokenTtlSeconds: number;
+}
+
+/** A configuration the server cannot start with; its message is one line for the operator. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once; nothing else in the server reads `process.env`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
+    throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+  }
+  const origins = e.CORS_ORIGIN?.split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT ?? e.WS_PORT ?? 3000,
+    wsPath: e.WS_PATH.endsWith('/') ? e.WS_PATH : `${e.WS_PATH}/`,
+    jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    usingDevSecret: !e.JWT_SECRET,
+    corsOrigins: origins?.length && !origins.includes('*') ? origins : null,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    metricsToken: e.METRICS_TOKEN,
+    dataDir: e.DATA_DIR,
+    webDistDir: e.WEB_DIST_DIR,
+    devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
+  };
+}
+
+/** The injection token of the validated {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

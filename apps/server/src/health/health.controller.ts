@@ -1,0 +1,22 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { type Response } from 'express';
+import { HealthService } from './health.service.js';
+
+@Controller()
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  /** 200 while the process serves. */
+  @Get('health')
+  live() {
+    return { status: 'ok', uptime: Math.round(process.uptime()) };
+  }
+
+  /** 200 when the store (and Redis, if set) answer, else 503. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const { ready, checks } = await this.health.readiness();
+    res.status(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'unavailable', checks };
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  type AckResponse,
+  type ClientAckData,
+  type ClientEventName,
+  clientEventNames,
+  clientToServerSchemas,
+  type ServerPayload,
+} from '@realtime/contracts';
+import { type z } from 'zod';
+import { ApiError } from '../common/api-error.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { type AppSocket } from './socket-types.js';
+
+export type ClientEventHandler<E extends ClientEventName> = (
+  payload: z.output<(typeof clientToServerSchemas)[E]>,
+  socket: AppSocket,
+) => Promise<ClientAckData<E>>;
+
+type Ack = (response: AckResponse<object>) => void;
+
+/**
+ * Routes client events to the module that owns them. Every payload is checked against its contract
+ * schema first; failures answer a failed ack (and `error`), never raw exception text, and never
+ * disconnect. Events outside the contract have no listener, so Socket.IO ignores them.
+ */
+@Injectable()
+export class ClientEventRouter {
+  private readonly logger = new Logger('ClientEventRouter');
+  private readonly handlers = new Map<ClientEventName, ClientEventHandler<ClientEventName>>();
+
+  constructor(private readonly metrics: MetricsService) {}
+
+  handle<E extends ClientEventName>(event: E, handler: ClientEventHandler<E>): void {
+    if (this.handlers.has(event)) throw new Error(`a handler for ${event} is already registered`);
+    this.handlers.set(event, handler as unknown as ClientEventHandler<ClientEventName>);
+  }
+
+  bind(socket: AppSocket): void {
+    for (const event of clientEventNames) {
+      (socket as unknown as { on(ev: string, fn: (...args: unknown[]) => void): void }).on(event, (...args) => {
+        void this.dispatch(socket, event, args);
+      });
+    }
+  }
+
+  private async dispatch(socket: AppSocket, event: ClientEventName, args: unknown[]): Promise<void> {
+    this.metrics.eventsIn.inc({ event });
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
+    const parsed = clientToServerSchemas[event].safeParse(args[0]);
+    if (!parsed.success) {
+      const error = ApiError.validation(parsed.error);
+      this.emitError(socket, event, error);
+      ack?.({ ok: false, error: { code: error.code, message: error.message, issues: error.issues } });
+      return;
+    }
+    const handler = this.handlers.get(event);
+    try {
+      if (!handler) throw new ApiError('INTERNAL_ERROR', `${event} is not served by this server`, 501);
+      const data = await handler(parsed.data, socket);
+      ack?.({ ok: true, ...data });
+    } catch (err) {
+      const error = err instanceof ApiError ? err : this.internal(event, err);
+      if (ack) ack({ ok: false, error: { code: error.code, message: error.message } });
+      else this.emitError(socket, event, error);
+    }
+  }
+
+  private emitError(socket: AppSocket, event: ClientEventName, error: ApiError): void {
+    const payload: ServerPayload<'error'> = { message: error.message, code: error.code, event };
+    if (error.issues) payload.issues = error.issues;
+    this.metrics.eventsOut.inc({ event: 'error', target: 'socket' });
+    socket.emit('error', payload);
+  }
+
+  private internal(event: ClientEventName, err: unknown): ApiError {
+    this.logger.error(`${event} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return new ApiError('INTERNAL_ERROR', 'internal error', 500);
+  }
+}

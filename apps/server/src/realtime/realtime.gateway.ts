@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import {
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { userRoom } from '@realtime/contracts';
+import { TokenVerifier } from '../auth/token-verifier.js';
+import { wsJwtMiddleware } from '../auth/ws-jwt.middleware.js';
+import { ApiError } from '../common/api-error.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { ClientEventRouter } from './client-event-router.js';
+import { ConnectionHooks } from './connection-hooks.js';
+import { SessionExpiry } from './session-expiry.js';
+import { type AppServer, type AppSocket } from './socket-types.js';
+import { WebSocketService } from './websocket.service.js';
+
+/** Owns the socket lifecycle: handshake auth, the user's room, session expiry and refresh. */
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
+  private readonly logger = new Logger('RealtimeGateway');
+
+  constructor(
+    private readonly verifier: TokenVerifier,
+    private readonly router: ClientEventRouter,
+    private readonly expiry: SessionExpiry,
+    private readonly hooks: ConnectionHooks,
+    private readonly ws: WebSocketService,
+    private readonly metrics: MetricsService,
+  ) {
+    router.handle('auth:refresh', async ({ token }, socket) => {
+      const result = await verifier.verify(token);
+      if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`, 401);
+      if (result.principal.userId !== socket.data.userId) {
+        throw ApiError.forbidden('refresh token belongs to another user');
+      }
+      socket.data = { ...result.principal };
+      this.expiry.schedule(socket);
+      const { expiresAt } = result.principal;
+      return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+    });
+  }
+
+  afterInit(server: AppServer): void {
+    server.use(wsJwtMiddleware(this.verifier, this.metrics));
+    this.ws.attach(server);
+  }
+
+  handleConnection(socket: AppSocket): void {
+    const { userId, email } = socket.data;
+    this.metrics.connections.inc();
+    // Handlers first, so nothing the client sends right after connecting is dropped.
+    this.router.bind(socket);
+    this.expiry.schedule(socket);
+    void socket.join(userRoom(userId));
+    socket.emit('authenticated', { success: true, userId, email });
+    this.hooks.run(socket).catch((err: unknown) => {
+      this.logger.error(`connection hooks failed for ${userId}: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  handleDisconnect(socket: AppSocket): void {
+    this.metrics.connections.dec();
+    this.expiry.cancel(socket);
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type LeaderboardEntry,
+  type Notification,
+  type ServerEventName,
+  type ServerPayload,
+  type ServerToClientEvents,
+  userRoom,
+} from '@realtime/contracts';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { type AppServer } from './socket-types.js';
+
+type Args<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
+
+/** The one way other modules reach sockets: typed by the contract, addressed by user, cluster-wide. */
+@Injectable()
+export class WebSocketService {
+  private server: AppServer | undefined;
+
+  constructor(private readonly metrics: MetricsService) {}
+
+  /** Called once by the gateway when Socket.IO is up. */
+  attach(server: AppServer): void {
+    this.server = server;
+  }
+
+  private get io(): AppServer {
+    if (!this.server) throw new Error('WebSocketService used before the gateway started');
+    return this.server;
+  }
+
+  /** Sends an event to every socket of one user, on every node. */
+  emitToUser<E extends ServerEventName>(userId: string, event: E, payload: ServerPayload<E>): void {
+    this.metrics.eventsOut.inc({ event, target: 'user' });
+    this.io.to(userRoom(userId)).emit(event, ...([payload] as Args<E>));
+  }
+
+  /** Sends one event to every socket of several users; a socket gets it once. */
+  emitToUsers<E extends ServerEventName>(userIds: readonly string[], event: E, payload: ServerPayload<E>): void {
+    if (userIds.length === 0) return;
+    this.metrics.eventsOut.inc({ event, target: 'users' });
+    this.io.to([...new Set(userIds)].map(userRoom)).emit(event, ...([payload] as Args<E>));
+  }
+
+  /** Sends an event to every connected socket. */
+  broadcast<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void {
+    this.metrics.eventsOut.inc({ event, target: 'all' });
+    this.io.emit(event, ...([payload] as Args<E>));
+  }
+
+  emitNotificationToUser(userId: string, notification: Notification): void {
+    this.emitToUser(userId, 'notification:new', { notification, timestamp: new Date().toISOString() });
+  }
+
+  /** Each notification goes to its own user (stored notifications differ per user in id and `seq`). */
+  emitNotificationToUsers(notifications: readonly Notification[]): void {
+    for (const n of notifications) this.emitNotificationToUser(n.userId, n);
+  }
+
+  emitUnreadCount(userId: string, unreadCount: number): void {
+    this.emitToUser(userId, 'notification:unread_count', { unreadCount });
+  }
+
+  emitAchievementUnlocked(userId: string, achievement: ServerPayload<'achievement:unlocked'>): void {
+    this.emitToUser(userId, 'achievement:unlocked', achievement);
+  }
+
+  emitXpGained(userId: string, xp: ServerPayload<'xp:gained'>): void {
+    this.emitToUser(userId, 'xp:gained', xp);
+  }
+
+  emitRankUpdated(userId: string, rank: ServerPayload<'rank:updated'>): void {
+    this.emitToUser(userId, 'rank:updated', rank);
+  }
+
+  broadcastLeaderboardUpdate(leaderboard: LeaderboardEntry[]): void {
+    this.broadcast('leaderboard:updated', { leaderboard });
+  }
+
+  /** Sockets of the user across the cluster. */
+  async connectionCount(userId: string): Promise<number> {
+    const sockets = await this.io.in(userRoom(userId)).fetchSockets();
+    return sockets.length;
+  }
+
+  async isUserConnected(userId: string): Promise<boolean> {
+    return (await this.connectionCount(userId)) > 0;
+  }
+}

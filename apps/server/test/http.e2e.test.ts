@@ -1,0 +1,147 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, collect, connectAs, http, next, sign, startServer, type TestServer } from './helpers.js';
+
+let server: TestServer;
+let service: string;
+let admin: string;
+let user: string;
+const open: Client[] = [];
+const track = (c: Client) => (open.push(c), c);
+
+beforeAll(async () => {
+  server = await startServer({ METRICS_TOKEN: 'scrape-me' });
+  service = await sign({ sub: 'billing', role: 'service' });
+  admin = await sign({ sub: 'root', role: 'admin' });
+  user = await sign({ sub: 'olga', role: 'user' });
+});
+afterEach(() => {
+  for (const c of open.splice(0)) c.disconnect();
+});
+afterAll(() => server.close());
+
+const xp = { amount: 10, source: 'mission', totalXp: 110 };
+
+describe('POST /api/events', () => {
+  it('202: emits to the listed users only', async () => {
+    const olga = track(await connectAs(server, 'olga'));
+    const pete = track(await connectAs(server, 'pete'));
+    const petes = collect(pete, 'xp:gained');
+    const got = next(olga, 'xp:gained');
+    const res = await http(server, 'POST', '/api/events', { token: service, body: { event: 'xp:gained', payload: xp, userIds: ['olga'] } });
+    expect(res.status).toBe(202);
+    expect(await got).toEqual(xp);
+    const again = next(olga, 'xp:gained');
+    await http(server, 'POST', '/api/events', { token: admin, body: { event: 'xp:gained', payload: { ...xp, totalXp: 1 }, userIds: ['olga'] } });
+    await again;
+    expect(petes).toEqual([]);
+  });
+
+  it('202: broadcasts to everyone when userIds is absent', async () => {
+    const a = track(await connectAs(server, 'quinn'));
+    const b = track(await connectAs(server, 'rita'));
+    const payload = { leaderboard: [{ userId: 'quinn', displayName: 'Quinn', xp: 50, position: 1 }] };
+    const both = Promise.all([next(a, 'leaderboard:updated'), next(b, 'leaderboard:updated')]);
+    expect((await http(server, 'POST', '/api/events', { token: service, body: { event: 'leaderboard:updated', payload } })).status).toBe(202);
+    expect(await both).toEqual([payload, payload]);
+  });
+
+  it('400: payload failing its event schema, unknown events, authenticated and error', async () => {
+    const cases = [
+      { event: 'xp:gained', payload: { amount: 'ten' } },
+      { event: 'made:up', payload: {} },
+      { event: 'authenticated', payload: { success: true, userId: 'x', email: null } },
+      { event: 'error', payload: { message: 'x' } },
+      { event: 'xp:gained', payload: xp, userIds: 'olga' },
+      { payload: xp },
+    ];
+    for (const body of cases) {
+      const res = await http(server, 'POST', '/api/events', { token: service, body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR', message: expect.any(String) });
+    }
+  });
+
+  it('400: malformed JSON, with the error shape', async () => {
+    const res = await http(server, 'POST', '/api/events', { token: service, body: '{"event":' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ statusCode: 400, code: 'VALIDATION_ERROR', message: expect.stringMatching(/JSON/) });
+  });
+
+  it('401: no token, bad token, expired token', async () => {
+    const body = { event: 'xp:gained', payload: xp };
+    expect((await http(server, 'POST', '/api/events', { body })).body).toMatchObject({ statusCode: 401, code: 'TOKEN_MISSING' });
+    expect((await http(server, 'POST', '/api/events', { token: 'nope', body })).body).toMatchObject({ statusCode: 401, code: 'TOKEN_INVALID' });
+    const expired = await sign({ role: 'service', exp: Math.floor(Date.now() / 1000) - 1 });
+    const res = await http(server, 'POST', '/api/events', { token: expired, body });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ code: 'TOKEN_EXPIRED' });
+  });
+
+  it('403: a user token may not publish', async () => {
+    const res = await http(server, 'POST', '/api/events', { token: user, body: { event: 'xp:gained', payload: xp } });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
+  });
+});
+
+describe('GET /api/presence/:userId', () => {
+  it('counts the sockets of a user', async () => {
+    expect((await http(server, 'GET', '/api/presence/sam', { token: service })).body).toEqual({ userId: 'sam', online: false, connections: 0 });
+    const a = track(await connectAs(server, 'sam'));
+    track(await connectAs(server, 'sam'));
+    expect((await http(server, 'GET', '/api/presence/sam', { token: admin })).body).toEqual({ userId: 'sam', online: true, connections: 2 });
+    a.disconnect();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await http(server, 'GET', '/api/presence/sam', { token: service })).body).toMatchObject({ connections: 1 });
+  });
+
+  it('401 without a token, 403 for a user token', async () => {
+    expect((await http(server, 'GET', '/api/presence/sam')).status).toBe(401);
+    expect((await http(server, 'GET', '/api/presence/sam', { token: user })).body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
+  });
+});
+
+describe('operations endpoints', () => {
+  it('GET /health and /ready answer 200', async () => {
+    expect((await http(server, 'GET', '/health')).status).toBe(200);
+    const ready = await http(server, 'GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready' });
+  });
+
+  it('GET /metrics needs METRICS_TOKEN when set, then serves Prometheus text', async () => {
+    expect((await http(server, 'GET', '/metrics')).status).toBe(401);
+    const res = await http(server, 'GET', '/metrics', { token: 'scrape-me' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(res.body).toContain('realtime_connections');
+    expect(res.body).toContain('realtime_events_out_total');
+  });
+
+  it('answers unknown routes with the error shape', async () => {
+    expect((await http(server, 'GET', '/api/nope')).body).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+  });
+});
+
+describe('POST /api/dev/token', () => {
+  it('mints a token the socket accepts', async () => {
+    const res = await http(server, 'POST', '/api/dev/token', { body: { name: 'Ada Lovelace' } });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ userId: 'ada-lovelace', displayName: 'Ada Lovelace', role: 'user' });
+    const presence = await http(server, 'GET', '/api/presence/ada-lovelace', { token: res.body.token });
+    expect(presence.status).toBe(403);
+  });
+
+  it('400 without a name or userId', async () => {
+    expect((await http(server, 'POST', '/api/dev/token', { body: {} })).body).toMatchObject({ code: 'VALIDATION_ERROR' });
+  });
+
+  it('is absent in production', async () => {
+    const prod = await startServer({ NODE_ENV: 'production' });
+    try {
+      expect((await http(prod, 'POST', '/api/dev/token', { body: { name: 'x' } })).status).toBe(404);
+    } finally {
+      await prod.close();
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { type Notification } from '@realtime/contracts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketService } from '../src/realtime/websocket.service.js';
+import { type Client, collect, connectAs, next, startServer, type TestServer } from './helpers.js';
+
+let server: TestServer;
+let ws: WebSocketService;
+const open: Client[] = [];
+const track = (c: Client) => (open.push(c), c);
+
+beforeAll(async () => {
+  server = await startServer();
+  ws = server.app.get(WebSocketService);
+});
+afterEach(() => {
+  for (const c of open.splice(0)) c.disconnect();
+});
+afterAll(() => server.close());
+
+const notification = (userId: string, seq: number): Notification => ({
+  id: crypto.randomUUID(),
+  userId,
+  seq,
+  type: 'info',
+  title: 'Hi',
+  message: `for ${userId}`,
+  read: false,
+  createdAt: new Date().toISOString(),
+});
+
+describe('WebSocketService (from the DI container)', () => {
+  it('emitNotificationToUser reaches every device of that user only', async () => {
+    const [a1, a2, b] = [track(await connectAs(server, 'ann')), track(await connectAs(server, 'ann')), track(await connectAs(server, 'ben'))];
+    const bens = collect(b, 'notification:new');
+    const n = notification('ann', 1);
+    const both = Promise.all([next(a1, 'notification:new'), next(a2, 'notification:new')]);
+    ws.emitNotificationToUser('ann', n);
+    const [p1, p2] = await both;
+    expect(p1.notification).toEqual(n);
+    expect(p2.notification).toEqual(n);
+    expect(Date.parse(p1.timestamp)).not.toBeNaN();
+    const sync = next(b, 'xp:gained');
+    ws.emitXpGained('ben', { amount: 1, source: 'sync', totalXp: 1 });
+    await sync;
+    expect(bens).toEqual([]);
+  });
+
+  it('emitNotificationToUsers sends each user their own notification', async () => {
+    const [a, b] = [track(await connectAs(server, 'cy')), track(await connectAs(server, 'di'))];
+    const got = Promise.all([next(a, 'notification:new'), next(b, 'notification:new')]);
+    ws.emitNotificationToUsers([notification('cy', 3), notification('di', 7)]);
+    const [pa, pb] = await got;
+    expect([pa.notification.userId, pa.notification.seq]).toEqual(['cy', 3]);
+    expect([pb.notification.userId, pb.notification.seq]).toEqual(['di', 7]);
+  });
+
+  it('types and delivers the gamification helpers and the leaderboard broadcast', async () => {
+    const [a, b] = [track(await connectAs(server, 'ed')), track(await connectAs(server, 'flo'))];
+    const achievement = next(a, 'achievement:unlocked');
+    const rank = next(a, 'rank:updated');
+    const boards = Promise.all([next(a, 'leaderboard:updated'), next(b, 'leaderboard:updated')]);
+    ws.emitAchievementUnlocked('ed', { achievementId: 'first-login', title: 'First login', icon: '🎉' });
+    ws.emitRankUpdated('ed', { newRank: 'Aprendiz', oldRank: 'Novato', xpRequired: 500 });
+    ws.broadcastLeaderboardUpdate([{ userId: 'ed', xp: 200, position: 1 }]);
+    expect(await achievement).toEqual({ achievementId: 'first-login', title: 'First login', icon: '🎉' });
+    expect(await rank).toEqual({ newRank: 'Aprendiz', oldRank: 'Novato', xpRequired: 500 });
+    expect(await boards).toEqual([
+      { leaderboard: [{ userId: 'ed', xp: 200, position: 1 }] },
+      { leaderboard: [{ userId: 'ed', xp: 200, position: 1 }] },
+    ]);
+  });
+
+  it('emitToUsers delivers once per socket even when a user is listed twice', async () => {
+    const a = track(await connectAs(server, 'gus'));
+    const seen = collect(a, 'xp:gained');
+    const marker = next(a, 'rank:updated');
+    ws.emitToUsers(['gus', 'gus', 'nobody'], 'xp:gained', { amount: 2, source: 's', totalXp: 2 });
+    ws.emitRankUpdated('gus', { newRank: 'b', oldRank: 'a' });
+    await marker;
+    expect(seen).toHaveLength(1);
+  });
+
+  it('isUserConnected and connectionCount follow connects and disconnects', async () => {
+    expect(await ws.isUserConnected('hal')).toBe(false);
+    const a = track(await connectAs(server, 'hal'));
+    track(await connectAs(server, 'hal'));
+    expect(await ws.connectionCount('hal')).toBe(2);
+    a.disconnect();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await ws.connectionCount('hal')).toBe(1);
+    expect(await ws.isUserConnected('hal')).toBe(true);
+  });
+});

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { type PublishableEventName, publishableEventNames } from './events.js';
+import { type ServerPayload, serverToClientSchemas } from './server-events.js';
+
+const userId = z.string().min(1).max(200);
+
+/** Recipients of a publish: absent means everyone. */
+export const userIdsSchema = z.array(userId).min(1).max(10_000);
+
+/** The body of `POST /api/events`; check `payload` with {@link parsePublishedPayload}. */
+export const publishEventBodySchema = z.object({
+  /** Any server-to-client event except `authenticated` and `error`. */
+  event: z.enum(publishableEventNames as [PublishableEventName, ...PublishableEventName[]]),
+  /** The event's payload, checked against that event's schema. */
+  payload: z.unknown(),
+  /** Users whose sockets get it; everyone when absent. */
+  userIds: userIdsSchema.optional(),
+});
+
+/** A typed `POST /api/events` body, for services that publish. */
+export type PublishEventBody<E extends PublishableEventName = PublishableEventName> = {
+  [K in E]: { event: K; payload: ServerPayload<K>; userIds?: string[] };
+}[E];
+
+/** Checks a published payload against its event's schema. */
+export function parsePublishedPayload<E extends PublishableEventName>(event: E, payload: unknown) {
+  return serverToClientSchemas[event].safeParse(payload) as z.ZodSafeParseResult<ServerPayload<E>>;
+}
+
+/** `GET /api/presence/:userId`. */
+export const presenceResponseSchema = z.object({
+  userId,
+  /** Whether any socket of the user is connected anywhere in the cluster. */
+  online: z.boolean(),
+  /** How many sockets of the user are connected across the cluster. */
+  connections: z.number().int().nonnegative(),
+});
+
+export type PresenceResponse = z.infer<typeof presenceResponseSchema>;
+
+/** The body of every HTTP error. */
+export const httpErrorSchema = z.object({
+  statusCode: z.number().int(),
+  code: z.string(),
+  message: z.string(),
+  issues: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional(),
+});
+
+export type HttpError = z.infer<typeof httpErrorSchema>;

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { errorCodes } from './errors.js';
+import type { ServerEventName } from './events.js';
+import { notificationSchema } from './notification.js';
+
+const isoDate = z.iso.datetime({ offset: true });
+const count = z.number().int().nonnegative();
+
+/** One field that failed its schema. */
+export const validationIssueSchema = z.object({
+  /** Dotted path of the field, empty for the payload itself. */
+  path: z.string(),
+  /** What is wrong with it. */
+  message: z.string(),
+});
+
+export type ValidationIssue = z.infer<typeof validationIssueSchema>;
+
+export const leaderboardEntrySchema = z.object({
+  /** The user's id. */
+  userId: z.string().min(1),
+  /** The name to show, when the user has one. */
+  displayName: z.string().optional(),
+  /** Total XP. */
+  xp: count,
+  /** 1-based place on the board. */
+  position: z.number().int().positive(),
+});
+
+export type LeaderboardEntry = z.infer<typeof leaderboardEntrySchema>;
+
+/** The payload schema of every server-to-client event: the one place a payload is defined. */
+export const serverToClientSchemas = {
+  authenticated: z.object({
+    /** Always true: refusals arrive as `connect_error` instead. */
+    success: z.literal(true),
+    /** The token's `sub`. */
+    userId: z.string().min(1),
+    /** The token's `email`, or null when it has none. */
+    email: z.string().nullable(),
+  }),
+  error: z.object({
+    /** Human-readable reason. */
+    message: z.string(),
+    /** Machine-readable reason, e.g. `VALIDATION_ERROR`, `TOKEN_EXPIRED`. */
+    code: z.enum(errorCodes).optional(),
+    /** The client event that caused it, when one did. */
+    event: z.string().optional(),
+    /** The fields that failed, for `VALIDATION_ERROR`. */
+    issues: z.array(validationIssueSchema).optional(),
+  }),
+  'notification:new': z.object({
+    /** The notification as stored. */
+    notification: notificationSchema,
+    /** When it was emitted, ISO-8601. */
+    timestamp: isoDate,
+  }),
+  'notification:read': z.object({
+    /** The notification now read. */
+    notificationId: z.string().min(1),
+    /** Whether it was marked read. */
+    success: z.boolean(),
+  }),
+  'notification:deleted': z.object({
+    /** The notification now gone. */
+    notificationId: z.string().min(1),
+  }),
+  'notification:unread_count': z.object({
+    /** Exact number of unread notifications of the user. */
+    unreadCount: count,
+  }),
+  'notification:resync': z.object({
+    /** First missed `seq` (the client's `lastSeq` + 1). */
+    fromSeq: z.number().int().positive(),
+    /** Latest `seq` of the user. */
+    toSeq: z.number().int().positive(),
+  }),
+  'achievement:unlocked': z.object({
+    /** Stable id of the achievement. */
+    achievementId: z.string().min(1),
+    /** Its name. */
+    title: z.string().min(1),
+    /** What it was awarded for. */
+    description: z.string().optional(),
+    /** An emoji or image URL. */
+    icon: z.string().optional(),
+  }),
+  'rank:updated': z.object({
+    /** The rank reached. */
+    newRank: z.string().min(1),
+    /** The rank left behind. */
+    oldRank: z.string().min(1),
+    /** XP needed for the rank after `newRank`, absent at the top. */
+    xpRequired: count.optional(),
+  }),
+  'xp:gained': z.object({
+    /** XP just awarded. */
+    amount: z.number().int().positive(),
+    /** What awarded it, e.g. `mission`. */
+    source: z.string().min(1).max(100),
+    /** The user's XP after the award. */
+    totalXp: count,
+  }),
+  'leaderboard:updated': z.object({
+    /** The top of the board, best first. */
+    leaderboard: z.array(leaderboardEntrySchema),
+  }),
+} satisfies Record<ServerEventName, z.ZodType>;
+
+/** The payload of server-to-client event `E`. */
+export type ServerPayload<E extends ServerEventName> = z.infer<(typeof serverToClientSchemas)[E]>;

@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { Role } from './auth.js';
+import type { ClientAckData, ClientPayload } from './client-events.js';
+import type { ErrorCode } from './errors.js';
+import type { ClientEventName, ServerEventName } from './events.js';
+import type { ServerPayload, validationIssueSchema } from './server-events.js';
+
+/** A failed acknowledgement. */
+export interface AckError {
+  ok: false;
+  error: {
+    /** Machine-readable reason. */
+    code: ErrorCode;
+    /** Human-readable reason. */
+    message: string;
+    /** The fields that failed, for `VALIDATION_ERROR`. */
+    issues?: z.infer<typeof validationIssueSchema>[];
+  };
+}
+
+/** The answer to an acknowledged client event: `{ ok: true, ...data }` or `{ ok: false, error }`. */
+export type AckResponse<T extends object> = ({ ok: true } & T) | AckError;
+
+/** The acknowledgement callback of client event `E`. */
+export type AckCallback<E extends ClientEventName> = (response: AckResponse<ClientAckData<E>>) => void;
+
+/** Listeners a client registers: `socket.on('notification:new', (payload) => ...)`. */
+export type ServerToClientEvents = {
+  [E in ServerEventName]: (payload: ServerPayload<E>) => void;
+};
+
+/**
+ * What a client may emit; the acknowledgement callback goes last. It is typed as required so that
+ * `emitWithAck` infers the answer; at run time the server also accepts an emit without one.
+ */
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (payload: ClientPayload<E>, ack: AckCallback<E>) => void;
+};
+
+/** Events between server processes of one cluster (none: the Redis adapter carries emits). */
+export type InterServerEvents = Record<never, never>;
+
+/** What the server keeps on each socket; plain data so the Redis adapter can serialise it. */
+export interface SocketData {
+  /** The token's `sub`. */
+  userId: string;
+  /** The token's `email`, or null. */
+  email: string | null;
+  /** The token's role. */
+  role: Role;
+  /** When the current token expires, ms since the epoch; null when it never does. */
+  expiresAt: number | null;
+}
