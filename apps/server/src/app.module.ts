@@ -4,7 +4,9 @@ import { ConfigModule } from './config/config.module.js';
 import { type AppConfig } from './config/config.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { StoreModule } from './store/store.module.js';
 
 @Module({})
 export class AppModule {
@@ -15,7 +17,9 @@ export class AppModule {
         ConfigModule.register(config),
         MetricsModule,
         HealthModule,
+        StoreModule,
         RealtimeModule,
+        NotificationsModule,
         ...(config.env === 'production' ? [] : [DevTokenModule]),
       ],
     };

@@ -130,7 +130,11 @@ describe('rooms', () => {
     const res = await fetch(`${server.url}/api/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${service}` },
-      body: JSON.stringify({ event: 'xp:gained', payload: { amount: 5, source: 'test', totalXp: 5 }, userIds: ['erin'] }),
+      body: JSON.stringify({
+        event: 'xp:gained',
+        payload: { amount: 5, source: 'test', totalXp: 5 },
+        userIds: ['erin'],
+      }),
     });
     expect(res.status).toBe(202);
     expect(await both).toEqual([

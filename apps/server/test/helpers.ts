@@ -23,7 +23,7 @@ export interface TestServer {
 
 /** Starts the real app on 127.0.0.1 and a free port. */
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, HOST: '127.0.0.1', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, HOST: '127.0.0.1', DATA_DIR: 'memory://', ...env });
   const app = await createApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
@@ -65,10 +65,12 @@ export function connect(socket: Client): Promise<ServerPayload<'authenticated'>>
   });
 }
 
-/** Connects a user (a token for `sub`) and waits until it is authenticated. */
+/** Connects a user (a token for `sub`) and waits until it is authenticated and has its initial unread count. */
 export async function connectAs(server: TestServer, sub: string, opts: ClientOptions = {}): Promise<Client> {
   const socket = client(server, { auth: { token: await sign({ sub, email: `${sub}@example.com` }) }, ...opts });
+  const count = next(socket, 'notification:unread_count');
   await connect(socket);
+  await count;
   return socket;
 }
 

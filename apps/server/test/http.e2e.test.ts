@@ -27,11 +27,17 @@ describe('POST /api/events', () => {
     const pete = track(await connectAs(server, 'pete'));
     const petes = collect(pete, 'xp:gained');
     const got = next(olga, 'xp:gained');
-    const res = await http(server, 'POST', '/api/events', { token: service, body: { event: 'xp:gained', payload: xp, userIds: ['olga'] } });
+    const res = await http(server, 'POST', '/api/events', {
+      token: service,
+      body: { event: 'xp:gained', payload: xp, userIds: ['olga'] },
+    });
     expect(res.status).toBe(202);
     expect(await got).toEqual(xp);
     const again = next(olga, 'xp:gained');
-    await http(server, 'POST', '/api/events', { token: admin, body: { event: 'xp:gained', payload: { ...xp, totalXp: 1 }, userIds: ['olga'] } });
+    await http(server, 'POST', '/api/events', {
+      token: admin,
+      body: { event: 'xp:gained', payload: { ...xp, totalXp: 1 }, userIds: ['olga'] },
+    });
     await again;
     expect(petes).toEqual([]);
   });
@@ -41,7 +47,10 @@ describe('POST /api/events', () => {
     const b = track(await connectAs(server, 'rita'));
     const payload = { leaderboard: [{ userId: 'quinn', displayName: 'Quinn', xp: 50, position: 1 }] };
     const both = Promise.all([next(a, 'leaderboard:updated'), next(b, 'leaderboard:updated')]);
-    expect((await http(server, 'POST', '/api/events', { token: service, body: { event: 'leaderboard:updated', payload } })).status).toBe(202);
+    expect(
+      (await http(server, 'POST', '/api/events', { token: service, body: { event: 'leaderboard:updated', payload } }))
+        .status,
+    ).toBe(202);
     expect(await both).toEqual([payload, payload]);
   });
 
@@ -69,8 +78,14 @@ describe('POST /api/events', () => {
 
   it('401: no token, bad token, expired token', async () => {
     const body = { event: 'xp:gained', payload: xp };
-    expect((await http(server, 'POST', '/api/events', { body })).body).toMatchObject({ statusCode: 401, code: 'TOKEN_MISSING' });
-    expect((await http(server, 'POST', '/api/events', { token: 'nope', body })).body).toMatchObject({ statusCode: 401, code: 'TOKEN_INVALID' });
+    expect((await http(server, 'POST', '/api/events', { body })).body).toMatchObject({
+      statusCode: 401,
+      code: 'TOKEN_MISSING',
+    });
+    expect((await http(server, 'POST', '/api/events', { token: 'nope', body })).body).toMatchObject({
+      statusCode: 401,
+      code: 'TOKEN_INVALID',
+    });
     const expired = await sign({ role: 'service', exp: Math.floor(Date.now() / 1000) - 1 });
     const res = await http(server, 'POST', '/api/events', { token: expired, body });
     expect(res.status).toBe(401);
@@ -86,10 +101,18 @@ describe('POST /api/events', () => {
 
 describe('GET /api/presence/:userId', () => {
   it('counts the sockets of a user', async () => {
-    expect((await http(server, 'GET', '/api/presence/sam', { token: service })).body).toEqual({ userId: 'sam', online: false, connections: 0 });
+    expect((await http(server, 'GET', '/api/presence/sam', { token: service })).body).toEqual({
+      userId: 'sam',
+      online: false,
+      connections: 0,
+    });
     const a = track(await connectAs(server, 'sam'));
     track(await connectAs(server, 'sam'));
-    expect((await http(server, 'GET', '/api/presence/sam', { token: admin })).body).toEqual({ userId: 'sam', online: true, connections: 2 });
+    expect((await http(server, 'GET', '/api/presence/sam', { token: admin })).body).toEqual({
+      userId: 'sam',
+      online: true,
+      connections: 2,
+    });
     a.disconnect();
     await new Promise((r) => setTimeout(r, 100));
     expect((await http(server, 'GET', '/api/presence/sam', { token: service })).body).toMatchObject({ connections: 1 });
@@ -97,7 +120,10 @@ describe('GET /api/presence/:userId', () => {
 
   it('401 without a token, 403 for a user token', async () => {
     expect((await http(server, 'GET', '/api/presence/sam')).status).toBe(401);
-    expect((await http(server, 'GET', '/api/presence/sam', { token: user })).body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
+    expect((await http(server, 'GET', '/api/presence/sam', { token: user })).body).toMatchObject({
+      statusCode: 403,
+      code: 'FORBIDDEN',
+    });
   });
 });
 
@@ -133,7 +159,9 @@ describe('POST /api/dev/token', () => {
   });
 
   it('400 without a name or userId', async () => {
-    expect((await http(server, 'POST', '/api/dev/token', { body: {} })).body).toMatchObject({ code: 'VALIDATION_ERROR' });
+    expect((await http(server, 'POST', '/api/dev/token', { body: {} })).body).toMatchObject({
+      code: 'VALIDATION_ERROR',
+    });
   });
 
   it('is absent in production', async () => {

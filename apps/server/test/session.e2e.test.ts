@@ -1,5 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, client, collect, connect, connectAs, next, sign, sleep, startServer, type TestServer } from './helpers.js';
+import {
+  type Client,
+  client,
+  collect,
+  connect,
+  connectAs,
+  next,
+  sign,
+  sleep,
+  startServer,
+  type TestServer,
+} from './helpers.js';
 
 let server: TestServer;
 const open: Client[] = [];
@@ -49,7 +60,9 @@ describe('token lifetime', () => {
   it('refuses a refresh token of another user and changes nothing', async () => {
     const socket = track(client(server, { auth: { token: await sign({ sub: 'ivy', exp: inSeconds(2) }) } }));
     await connect(socket);
-    const ack = await socket.emitWithAck('auth:refresh', { token: await sign({ sub: 'mallory', exp: inSeconds(3600) }) });
+    const ack = await socket.emitWithAck('auth:refresh', {
+      token: await sign({ sub: 'mallory', exp: inSeconds(3600) }),
+    });
     expect(ack).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await next(socket, 'error', 4000)).toMatchObject({ code: 'TOKEN_EXPIRED' });
     await sleep(100);
@@ -58,7 +71,9 @@ describe('token lifetime', () => {
 
   it('refuses expired and invalid refresh tokens with their codes', async () => {
     const socket = track(await connectAs(server, 'jack'));
-    expect(await socket.emitWithAck('auth:refresh', { token: await sign({ sub: 'jack', exp: inSeconds(-5) }) })).toMatchObject({
+    expect(
+      await socket.emitWithAck('auth:refresh', { token: await sign({ sub: 'jack', exp: inSeconds(-5) }) }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'TOKEN_EXPIRED' },
     });

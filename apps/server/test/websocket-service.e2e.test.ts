@@ -30,7 +30,11 @@ const notification = (userId: string, seq: number): Notification => ({
 
 describe('WebSocketService (from the DI container)', () => {
   it('emitNotificationToUser reaches every device of that user only', async () => {
-    const [a1, a2, b] = [track(await connectAs(server, 'ann')), track(await connectAs(server, 'ann')), track(await connectAs(server, 'ben'))];
+    const [a1, a2, b] = [
+      track(await connectAs(server, 'ann')),
+      track(await connectAs(server, 'ann')),
+      track(await connectAs(server, 'ben')),
+    ];
     const bens = collect(b, 'notification:new');
     const n = notification('ann', 1);
     const both = Promise.all([next(a1, 'notification:new'), next(a2, 'notification:new')]);

@@ -17,6 +17,8 @@ export const tokenClaimsSchema = z.object({
   sub: z.string().min(1),
   /** The user's email, echoed in `authenticated`. */
   email: z.string().optional(),
+  /** A display name (optional), shown on the leaderboard. */
+  name: z.string().max(100).optional(),
   /** Defaults to `user` when absent. */
   role: roleSchema.optional(),
   /** Expiry, seconds since the epoch. */

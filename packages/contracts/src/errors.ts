@@ -24,9 +24,7 @@ export const errorCodes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]
 
 /** Codes a refused handshake carries in `connect_error`'s `data.code`. */
 export type HandshakeErrorCode =
-  | typeof ErrorCode.TokenMissing
-  | typeof ErrorCode.TokenInvalid
-  | typeof ErrorCode.TokenExpired;
+  typeof ErrorCode.TokenMissing | typeof ErrorCode.TokenInvalid | typeof ErrorCode.TokenExpired;
 
 /** The message of every refused handshake's `connect_error`. */
 export const HANDSHAKE_ERROR_MESSAGE = 'Unauthorized';

@@ -43,9 +43,7 @@ export const httpErrorSchema = z.object({
   statusCode: z.number().int(),
   code: z.string(),
   message: z.string(),
-  issues: z
-    .array(z.object({ path: z.string(), message: z.string() }))
-    .optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
 export type HttpError = z.infer<typeof httpErrorSchema>;

@@ -46,6 +46,8 @@ export interface SocketData {
   userId: string;
   /** The token's `email`, or null. */
   email: string | null;
+  /** The token's `name`, or null. */
+  name: string | null;
   /** The token's role. */
   role: Role;
   /** When the current token expires, ms since the epoch; null when it never does. */

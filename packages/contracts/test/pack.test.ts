@@ -24,13 +24,29 @@ describe('npm pack', () => {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     run(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball!), 'zod@4', 'socket.io-client@4', 'typescript@6.0'],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        join(work, tarball!),
+        'zod@4',
+        'socket.io-client@4',
+        'typescript@6.0',
+      ],
       app,
     );
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false },
+        compilerOptions: {
+          strict: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2022',
+          noEmit: true,
+          skipLibCheck: false,
+        },
       }),
     );
     writeFileSync(

@@ -39,7 +39,11 @@ export class DevTokenController {
     const input = parseOrThrow(devTokenBodySchema, body ?? {}, 'body');
     const userId = input.userId ?? slug(input.name!);
     const email = input.email ?? `${userId}@demo.local`;
-    const { token, expiresAt } = await this.verifier.sign({ sub: userId, email, role: input.role }, this.config.devTokenTtlSeconds);
-    return { token, userId, email, role: input.role, displayName: input.name ?? userId, expiresAt: new Date(expiresAt).toISOString() };
+    const name = input.name ?? userId;
+    const { token, expiresAt } = await this.verifier.sign(
+      { sub: userId, email, name, role: input.role },
+      this.config.devTokenTtlSeconds,
+    );
+    return { token, userId, email, role: input.role, displayName: name, expiresAt: new Date(expiresAt).toISOString() };
   }
 }

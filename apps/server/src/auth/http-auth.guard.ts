@@ -24,10 +24,18 @@ export class HttpAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const result = await this.verifier.verify(bearerToken(req.headers.authorization));
     if (!result.ok) {
-      const message = result.code === 'TOKEN_MISSING' ? 'missing bearer token' : result.code === 'TOKEN_EXPIRED' ? 'token expired' : 'invalid token';
+      const message =
+        result.code === 'TOKEN_MISSING'
+          ? 'missing bearer token'
+          : result.code === 'TOKEN_EXPIRED'
+            ? 'token expired'
+            : 'invalid token';
       throw new ApiError(result.code, message, HttpStatus.UNAUTHORIZED);
     }
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (roles && !roles.includes(result.principal.role)) {
       throw ApiError.forbidden(`requires role ${roles.join(' or ')}`);
     }

@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 export interface Principal {
   userId: string;
   email: string | null;
+  name: string | null;
   role: Role;
   /** Expiry in ms since the epoch; null for a token without `exp`. */
   expiresAt: number | null;
@@ -30,10 +31,16 @@ export class TokenVerifier {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], clockTolerance: 0 });
       const claims = tokenClaimsSchema.safeParse(payload);
       if (!claims.success) return { ok: false, code: 'TOKEN_INVALID', reason: 'claims do not match the contract' };
-      const { sub, email, role, exp } = claims.data;
+      const { sub, email, name, role, exp } = claims.data;
       return {
         ok: true,
-        principal: { userId: sub, email: email ?? null, role: role ?? 'user', expiresAt: exp === undefined ? null : exp * 1000 },
+        principal: {
+          userId: sub,
+          email: email ?? null,
+          name: name ?? null,
+          role: role ?? 'user',
+          expiresAt: exp === undefined ? null : exp * 1000,
+        },
       };
     } catch (err) {
       if (err instanceof errors.JWTExpired) return { ok: false, code: 'TOKEN_EXPIRED', reason: 'token expired' };
@@ -42,11 +49,14 @@ export class TokenVerifier {
   }
 
   /** Signs a token, for the development token endpoint and tests. */
-  async sign(claims: { sub: string; email?: string; role?: Role }, ttlSeconds: number): Promise<{ token: string; expiresAt: number }> {
+  async sign(
+    { sub, ...claims }: { sub: string; email?: string; name?: string; role?: Role },
+    ttlSeconds: number,
+  ): Promise<{ token: string; expiresAt: number }> {
     const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-    const token = await new SignJWT({ ...(claims.email ? { email: claims.email } : {}), role: claims.role ?? 'user' })
+    const token = await new SignJWT({ ...claims, role: claims.role ?? 'user' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(claims.sub)
+      .setSubject(sub)
       .setIssuedAt()
       .setExpirationTime(exp)
       .sign(this.key);

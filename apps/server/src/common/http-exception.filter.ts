@@ -27,7 +27,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
       if (typeof response === 'object' && response !== null && 'code' in response) return response as HttpError;
-      const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+      const raw =
+        typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
       const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
       return { statusCode, code: codeByStatus[statusCode] ?? 'INTERNAL_ERROR', message };
     }

@@ -4,7 +4,13 @@ import { ConfigError, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('defaults to port 3000, /socket.io/, a development secret and any origin', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 3000, wsPath: '/socket.io/', usingDevSecret: true, corsOrigins: null, env: 'development' });
+    expect(c).toMatchObject({
+      port: 3000,
+      wsPath: '/socket.io/',
+      usingDevSecret: true,
+      corsOrigins: null,
+      env: 'development',
+    });
   });
 
   it('reads PORT, falls back to WS_PORT, and normalises WS_PATH and CORS_ORIGIN', () => {

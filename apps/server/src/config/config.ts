@@ -24,7 +24,11 @@ const envSchema = z.object({
   ),
   REDIS_URL: optionalString.refine((u) => u === undefined || /^rediss?:\/\//.test(u), 'must be a redis:// URL'),
   METRICS_TOKEN: optionalString,
-  DATA_DIR: optionalString,
+  DATA_DIR: z.string().default('data'),
+  FALLBACK_WEBHOOK_URL: optionalString.refine(
+    (u) => u === undefined || /^https?:\/\//.test(u),
+    'must be an http(s) URL',
+  ),
   WEB_DIST_DIR: optionalString,
   DEV_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
 });
@@ -42,8 +46,10 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   metricsToken: string | undefined;
-  /** Where the embedded store keeps its files. */
-  dataDir: string | undefined;
+  /** Where the embedded store keeps its files (`memory://` for none). */
+  dataDir: string;
+  /** Where notifications for offline users are POSTed, when set. */
+  fallbackWebhookUrl: string | undefined;
   /** A built web app to serve at `/`, when set. */
   webDistDir: string | undefined;
   devTokenTtlSeconds: number;
@@ -80,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     redisUrl: e.REDIS_URL,
     metricsToken: e.METRICS_TOKEN,
     dataDir: e.DATA_DIR,
+    fallbackWebhookUrl: e.FALLBACK_WEBHOOK_URL,
     webDistDir: e.WEB_DIST_DIR,
     devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
   };

@@ -13,10 +13,6 @@ export class ConnectionHooks {
   }
 
   async run(socket: AppSocket): Promise<void> {
-    if (this.hooks.length === 0) {
-      socket.emit('notification:unread_count', { unreadCount: 0 });
-      return;
-    }
     for (const hook of this.hooks) await hook(socket);
   }
 }

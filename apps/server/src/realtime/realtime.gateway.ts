@@ -18,7 +18,9 @@ import { WebSocketService } from './websocket.service.js';
 
 /** Owns the socket lifecycle: handshake auth, the user's room, session expiry and refresh. */
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket> {
+export class RealtimeGateway
+  implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket>
+{
   private readonly logger = new Logger('RealtimeGateway');
 
   constructor(

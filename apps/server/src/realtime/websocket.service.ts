@@ -8,7 +8,7 @@ import {
   userRoom,
 } from '@realtime/contracts';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { type AppServer } from './socket-types.js';
+import { type AppServer, type AppSocket } from './socket-types.js';
 
 type Args<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
 
@@ -48,6 +48,12 @@ export class WebSocketService {
     this.io.emit(event, ...([payload] as Args<E>));
   }
 
+  /** Sends an event to one socket (e.g. the replay of what that device missed). */
+  emitToSocket<E extends ServerEventName>(socket: AppSocket, event: E, payload: ServerPayload<E>): void {
+    this.metrics.eventsOut.inc({ event, target: 'socket' });
+    socket.emit(event, ...([payload] as Args<E>));
+  }
+
   emitNotificationToUser(userId: string, notification: Notification): void {
     this.emitToUser(userId, 'notification:new', { notification, timestamp: new Date().toISOString() });
   }
@@ -81,6 +87,13 @@ export class WebSocketService {
   async connectionCount(userId: string): Promise<number> {
     const sockets = await this.io.in(userRoom(userId)).fetchSockets();
     return sockets.length;
+  }
+
+  /** Which of these users have a socket anywhere in the cluster, in one round. */
+  async connectedUsers(userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const sockets = await this.io.in([...new Set(userIds)].map(userRoom)).fetchSockets();
+    return new Set(sockets.map((s) => s.data.userId));
   }
 
   async isUserConnected(userId: string): Promise<boolean> {

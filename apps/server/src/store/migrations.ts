@@ -1,0 +1,39 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+/** Versioned migrations, applied in name order at start-up; never edit one that has shipped, add the next. */
+const migrations: Record<string, Migration> = {
+  '0001_notifications': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table user_sequences (
+          user_id text primary key,
+          last_seq integer not null
+        )`.execute(db);
+      await sql`
+        create table notifications (
+          id uuid primary key,
+          user_id text not null,
+          seq integer not null check (seq > 0),
+          type text not null,
+          title text not null,
+          message text not null,
+          data jsonb,
+          read_at timestamptz,
+          created_at timestamptz not null default now(),
+          constraint notifications_user_seq_key unique (user_id, seq)
+        )`.execute(db);
+      // The feed pages by (user_id, seq desc) through the unique index; unread counts use this partial one.
+      await sql`create index notifications_unread_idx on notifications (user_id, seq) where read_at is null`.execute(
+        db,
+      );
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table notifications`.execute(db);
+      await sql`drop table user_sequences`.execute(db);
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,26 @@
+import { type ColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  seq: number;
+  type: string;
+  title: string;
+  message: string;
+  data: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  read_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  created_at: Timestamp;
+}
+
+/** The last `seq` handed out per user; its row lock serialises allocation across processes. */
+export interface UserSequencesTable {
+  user_id: string;
+  last_seq: number;
+}
+
+export interface Database {
+  notifications: NotificationsTable;
+  user_sequences: UserSequencesTable;
+}

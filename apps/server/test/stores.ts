@@ -1,0 +1,64 @@
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+
+/** Where the store tests run: always the embedded store, and PostgreSQL when it answers (always in CI). */
+export interface StoreTarget {
+  name: 'embedded' | 'postgres';
+  /** Environment for the server: a fresh, empty store. */
+  env(): Promise<Record<string, string>>;
+}
+
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const created: string[] = [];
+
+async function reachable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Creates an empty database for this test run; dropped by {@link dropTestDatabases}. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `rt_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  created.push(name);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function dropTestDatabases(): Promise<void> {
+  if (created.length === 0) return;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    for (const name of created.splice(0)) await client.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+const pgProblem = await reachable();
+if (pgProblem && process.env.CI) {
+  throw new Error(`PostgreSQL at ${adminUrl} is required in CI and did not answer: ${pgProblem}`);
+}
+if (pgProblem) console.warn(`[skip] PostgreSQL store tests: ${adminUrl} did not answer (${pgProblem})`);
+
+export const storeTargets: StoreTarget[] = [
+  { name: 'embedded', env: async () => ({ DATA_DIR: 'memory://' }) },
+  ...(pgProblem
+    ? []
+    : [{ name: 'postgres' as const, env: async () => ({ DATABASE_URL: await createTestDatabase() }) }]),
+];

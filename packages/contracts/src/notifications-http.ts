@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { userIdsSchema } from './http.js';
+import { notificationSchema } from './notification.js';
+
+/** The body of `POST /api/notifications`: exactly one of `userId` and `userIds`. */
+export const createNotificationBodySchema = z
+  .object({
+    /** One recipient. */
+    userId: z.string().min(1).max(200).optional(),
+    /** Several recipients; each gets their own notification (own id and `seq`). */
+    userIds: userIdsSchema.max(1000).optional(),
+    /** A category of your choosing; `info` when absent. */
+    type: notificationSchema.shape.type.default('info'),
+    /** A short headline. */
+    title: notificationSchema.shape.title,
+    /** The body text. */
+    message: notificationSchema.shape.message,
+    /** JSON you want back on the client. */
+    data: notificationSchema.shape.data,
+  })
+  .refine((b) => (b.userId === undefined) !== (b.userIds === undefined), {
+    message: 'give exactly one of userId and userIds',
+    path: ['userId'],
+  });
+
+export type CreateNotificationBody = z.input<typeof createNotificationBodySchema>;
+
+/** The query of `GET /api/notifications`. */
+export const listNotificationsQuerySchema = z.object({
+  /** Page size, 1 to 100; 20 when absent. */
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** The `nextCursor` of the previous page. */
+  cursor: z.string().min(1).max(200).optional(),
+  /** `true` for unread notifications only. */
+  unread: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+});
+
+/** One page of a user's feed, newest first. */
+export const notificationPageSchema = z.object({
+  items: z.array(notificationSchema),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: z.string().nullable(),
+  /** The user's unread count, whatever the filter. */
+  unreadCount: z.number().int().nonnegative(),
+});
+
+export type NotificationPage = z.infer<typeof notificationPageSchema>;
+
+/** `POST /api/notifications` answers 201 with the stored notifications, one per recipient. */
+export const createNotificationResponseSchema = z.object({ notifications: z.array(notificationSchema) });
