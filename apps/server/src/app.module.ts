@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DevTokenModule } from './auth/dev-token.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { type AppConfig } from './config/config.js';
+import { GamificationModule } from './gamification/gamification.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -20,6 +21,7 @@ export class AppModule {
         StoreModule,
         RealtimeModule,
         NotificationsModule,
+        GamificationModule,
         ...(config.env === 'production' ? [] : [DevTokenModule]),
       ],
     };

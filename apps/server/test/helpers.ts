@@ -32,7 +32,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
 
 /** Signs a token as another service would, independently of the server's own signer. */
 export async function sign(
-  claims: { sub?: string; email?: string; role?: Role; exp?: number } = {},
+  claims: { sub?: string; email?: string; name?: string; role?: Role; exp?: number } = {},
   opts: { secret?: string; alg?: string } = {},
 ): Promise<string> {
   const { exp, sub, ...rest } = { sub: 'alice', email: 'alice@example.com', role: 'user' as Role, ...claims };

@@ -2,6 +2,7 @@ export * from './auth.js';
 export * from './client-events.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './gamification-http.js';
 export * from './http.js';
 export * from './notification.js';
 export * from './notifications-http.js';

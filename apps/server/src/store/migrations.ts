@@ -32,6 +32,29 @@ const migrations: Record<string, Migration> = {
       await sql`drop table user_sequences`.execute(db);
     },
   },
+  '0002_gamification': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table user_xp (
+          user_id text primary key,
+          display_name text,
+          xp integer not null default 0 check (xp >= 0),
+          updated_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index user_xp_leaderboard_idx on user_xp (xp desc, updated_at, user_id)`.execute(db);
+      await sql`
+        create table user_achievements (
+          user_id text not null,
+          achievement_id text not null,
+          unlocked_at timestamptz not null default now(),
+          primary key (user_id, achievement_id)
+        )`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table user_achievements`.execute(db);
+      await sql`drop table user_xp`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

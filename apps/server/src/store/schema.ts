@@ -20,7 +20,22 @@ export interface UserSequencesTable {
   last_seq: number;
 }
 
+export interface UserXpTable {
+  user_id: string;
+  display_name: string | null;
+  xp: ColumnType<number, number | undefined, number>;
+  updated_at: Timestamp;
+}
+
+export interface UserAchievementsTable {
+  user_id: string;
+  achievement_id: string;
+  unlocked_at: Timestamp;
+}
+
 export interface Database {
   notifications: NotificationsTable;
   user_sequences: UserSequencesTable;
+  user_xp: UserXpTable;
+  user_achievements: UserAchievementsTable;
 }

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type LeaderboardEntry } from '@realtime/contracts';
+import { sql } from 'kysely';
+import { type Db, type Store } from '../store/database.js';
+import { STORE } from '../store/store.module.js';
+
+export interface XpRow {
+  userId: string;
+  displayName: string | null;
+  xp: number;
+}
+
+/** XP, achievements and the leaderboard, in SQL. */
+@Injectable()
+export class GamificationRepository {
+  private readonly db: Db;
+
+  constructor(@Inject(STORE) store: Store) {
+    this.db = store.db;
+  }
+
+  /** Adds XP atomically and returns the new total (concurrent awards never lose one another). */
+  async addXp(userId: string, amount: number, displayName?: string): Promise<XpRow> {
+    const row = await this.db
+      .insertInto('user_xp')
+      .values({ user_id: userId, xp: amount, display_name: displayName ?? null })
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet({
+          xp: sql`user_xp.xp + excluded.xp`,
+          display_name: sql`coalesce(excluded.display_name, user_xp.display_name)`,
+          updated_at: sql`now()`,
+        }),
+      )
+      .returning(['user_id', 'display_name', 'xp'])
+      .executeTakeFirstOrThrow();
+    return { userId: row.user_id, displayName: row.display_name, xp: row.xp };
+  }
+
+  /** Makes sure the user has a row (0 XP when new) and keeps their display name current. */
+  async touch(userId: string, displayName: string): Promise<void> {
+    await this.db
+      .insertInto('user_xp')
+      .values({ user_id: userId, display_name: displayName })
+      .onConflict((oc) =>
+        oc
+          .column('user_id')
+          .doUpdateSet({ display_name: sql`coalesce(excluded.display_name, user_xp.display_name)` })
+          .where(
+            sql<boolean>`user_xp.display_name is distinct from coalesce(excluded.display_name, user_xp.display_name)`,
+          ),
+      )
+      .execute();
+  }
+
+  async get(userId: string): Promise<XpRow | undefined> {
+    const row = await this.db
+      .selectFrom('user_xp')
+      .select(['user_id', 'display_name', 'xp'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row && { userId: row.user_id, displayName: row.display_name, xp: row.xp };
+  }
+
+  /** Records achievements; returns the ids that were not unlocked before. */
+  async unlock(userId: string, achievementIds: string[]): Promise<string[]> {
+    if (achievementIds.length === 0) return [];
+    const rows = await this.db
+      .insertInto('user_achievements')
+      .values(achievementIds.map((achievement_id) => ({ user_id: userId, achievement_id })))
+      .onConflict((oc) => oc.columns(['user_id', 'achievement_id']).doNothing())
+      .returning('achievement_id')
+      .execute();
+    return rows.map((r) => r.achievement_id);
+  }
+
+  async achievements(userId: string): Promise<{ achievementId: string; unlockedAt: string }[]> {
+    const rows = await this.db
+      .selectFrom('user_achievements')
+      .select(['achievement_id', 'unlocked_at'])
+      .where('user_id', '=', userId)
+      .orderBy('unlocked_at')
+      .execute();
+    return rows.map((r) => ({ achievementId: r.achievement_id, unlockedAt: new Date(r.unlocked_at).toISOString() }));
+  }
+
+  /** The top of the board: most XP first, earlier arrival first among equals. */
+  async leaderboard(limit: number): Promise<LeaderboardEntry[]> {
+    const rows = await this.db
+      .selectFrom('user_xp')
+      .select(['user_id', 'display_name', 'xp'])
+      .orderBy('xp', 'desc')
+      .orderBy('updated_at', 'asc')
+      .orderBy('user_id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map((r, i) => ({
+      userId: r.user_id,
+      ...(r.display_name ? { displayName: r.display_name } : {}),
+      xp: r.xp,
+      position: i + 1,
+    }));
+  }
+}
