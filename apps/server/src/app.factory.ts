@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { type AppConfig } from './config/config.js';
 import { RealtimeIoAdapter } from './realtime/realtime-io.adapter.js';
+import { REDIS, type RedisPair } from './realtime/redis.module.js';
 
 export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
@@ -20,7 +21,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.disable('x-powered-by');
   app.enableCors({ origin: config.corsOrigins ?? true, credentials: true });
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get<RedisPair | null>(REDIS)));
   // One command, one port: the built demo page is served by the gateway itself.
   if (config.webDistDir) app.useStaticAssets(config.webDistDir, { index: 'index.html', maxAge: '1h' });
   app.enableShutdownHooks();

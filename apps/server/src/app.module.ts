@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { RedisModule } from './realtime/redis.module.js';
 import { StoreModule } from './store/store.module.js';
 
 @Module({})
@@ -19,6 +20,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         StoreModule,
+        RedisModule,
         RealtimeModule,
         NotificationsModule,
         GamificationModule,

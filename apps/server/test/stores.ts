@@ -62,3 +62,36 @@ export const storeTargets: StoreTarget[] = [
     ? []
     : [{ name: 'postgres' as const, env: async () => ({ DATABASE_URL: await createTestDatabase() }) }]),
 ];
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisProblem(): Promise<string | null> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 2000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    client.disconnect();
+  }
+}
+
+const redisMissing = await redisProblem();
+if (redisMissing && process.env.CI)
+  throw new Error(`Redis at ${redisUrl} is required in CI and did not answer: ${redisMissing}`);
+if (redisMissing) console.warn(`[skip] cluster tests: Redis at ${redisUrl} did not answer (${redisMissing})`);
+
+/** Redis for the cluster tests, with a key prefix of this run's own; null when it cannot run here. */
+export const clusterRedis: { url: string; prefix: string } | null =
+  redisMissing || pgProblem
+    ? null
+    : { url: redisUrl, prefix: `rt-test-${process.pid}-${randomBytes(4).toString('hex')}` };

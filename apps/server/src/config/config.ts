@@ -23,6 +23,7 @@ const envSchema = z.object({
     'must be a postgres:// URL',
   ),
   REDIS_URL: optionalString.refine((u) => u === undefined || /^rediss?:\/\//.test(u), 'must be a redis:// URL'),
+  REDIS_PREFIX: z.string().min(1).default('realtime'),
   METRICS_TOKEN: optionalString,
   DATA_DIR: z.string().default('data'),
   FALLBACK_WEBHOOK_URL: optionalString.refine(
@@ -45,6 +46,8 @@ export interface AppConfig {
   corsOrigins: string[] | null;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of the cluster's Redis channels. */
+  redisPrefix: string;
   metricsToken: string | undefined;
   /** Where the embedded store keeps its files (`memory://` for none). */
   dataDir: string;
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: origins?.length && !origins.includes('*') ? origins : null,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     metricsToken: e.METRICS_TOKEN,
     dataDir: e.DATA_DIR,
     fallbackWebhookUrl: e.FALLBACK_WEBHOOK_URL,

@@ -1,0 +1,62 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { HealthService } from '../health/health.service.js';
+
+/** The pub/sub pair the Socket.IO Redis adapter uses; absent when REDIS_URL is not set. */
+export interface RedisPair {
+  pub: Redis;
+  sub: Redis;
+  /** Prefix of every channel, so several deployments (or test runs) can share one Redis. */
+  key: string;
+}
+
+export const REDIS = Symbol('REDIS');
+
+function connect(url: string, role: string): Redis {
+  const logger = new Logger(`Redis:${role}`);
+  let lastError = '';
+  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  // Without a listener an 'error' event would crash the process; ioredis keeps reconnecting on its own.
+  client.on('error', (err: Error) => {
+    if (err.message !== lastError) logger.warn(`${err.message} (reconnecting)`);
+    lastError = err.message;
+  });
+  client.on('ready', () => {
+    if (lastError) logger.log('reconnected');
+    lastError = '';
+  });
+  return client;
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG, HealthService],
+      useFactory: (config: AppConfig, health: HealthService): RedisPair | null => {
+        if (!config.redisUrl) return null;
+        const pub = connect(config.redisUrl, 'pub');
+        const sub = connect(config.redisUrl, 'sub');
+        health.register('redis', async () => {
+          await pub.ping();
+        });
+        new Logger('Cluster').log(`joining the cluster over Redis (channel prefix ${config.redisPrefix})`);
+        return { pub, sub, key: config.redisPrefix };
+      },
+    },
+  ],
+  exports: [REDIS],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: RedisPair | null) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.redis) return;
+    // quit() flushes pending commands, but would wait forever on a Redis that never answered.
+    await Promise.allSettled(
+      [this.redis.pub, this.redis.sub].map((c) => (c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()))),
+    );
+  }
+}
