@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, collect, connectAs, http, next, sign, startServer, type TestServer } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, connectAs, http, next, sign, startServer, type TestServer, trackClients } from './helpers.js';
 import { clusterRedis, createTestDatabase, dropTestDatabases } from './stores.js';
 
 afterAll(() => dropTestDatabases());
@@ -9,8 +9,7 @@ describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
   let a: TestServer;
   let b: TestServer;
   let service: string;
-  const open: Client[] = [];
-  const track = (c: Client) => (open.push(c), c);
+  const track = trackClients();
 
   beforeAll(async () => {
     const env = {
@@ -20,9 +19,6 @@ describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
     };
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
     service = await sign({ sub: 'backend', role: 'service' });
-  });
-  afterEach(() => {
-    for (const c of open.splice(0)) c.disconnect();
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);

@@ -1,6 +1,17 @@
 import { type Notification } from '@realtime/contracts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, collect, connectAs, http, next, sign, sleep, startServer, type TestServer } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Client,
+  collect,
+  connectAs,
+  http,
+  next,
+  sign,
+  sleep,
+  startServer,
+  type TestServer,
+  trackClients,
+} from './helpers.js';
 import { dropTestDatabases, storeTargets } from './stores.js';
 
 afterAll(() => dropTestDatabases());
@@ -8,17 +19,13 @@ afterAll(() => dropTestDatabases());
 describe.each(storeTargets)('gamification on the $name store', (target) => {
   let server: TestServer;
   let service: string;
-  const open: Client[] = [];
-  const track = (c: Client) => (open.push(c), c);
+  const track = trackClients();
   const award = (userId: string, amount: number, source = 'mission', extra: Record<string, unknown> = {}) =>
     http(server, 'POST', '/api/xp', { token: service, body: { userId, amount, source, ...extra } });
 
   beforeAll(async () => {
     server = await startServer(await target.env());
     service = await sign({ sub: 'game-service', role: 'service' });
-  });
-  afterEach(() => {
-    for (const c of open.splice(0)) c.disconnect();
   });
   afterAll(() => server.close());
 

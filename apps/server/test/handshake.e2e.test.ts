@@ -1,15 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, client, connect, connectAs, next, sign, startServer, type TestServer } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, connect, connectAs, next, sign, startServer, type TestServer, trackClients } from './helpers.js';
 
 let server: TestServer;
-const open: Client[] = [];
-const track = (c: Client) => (open.push(c), c);
+const track = trackClients();
 
 beforeAll(async () => {
   server = await startServer();
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.disconnect();
 });
 afterAll(() => server.close());
 

@@ -7,6 +7,7 @@ import {
   type ServerToClientEvents,
 } from '@realtime/contracts';
 import { SignJWT } from 'jose';
+import { afterEach } from 'vitest';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { createApp } from '../src/app.factory.js';
 import { type AppConfig, loadConfig } from '../src/config/config.js';
@@ -40,6 +41,15 @@ export async function sign(
   if (sub) jwt = jwt.setSubject(sub);
   jwt = jwt.setExpirationTime(exp ?? Math.floor(Date.now() / 1000) + 3600);
   return jwt.sign(new TextEncoder().encode(opts.secret ?? SECRET));
+}
+
+/** Returns `track(socket)`: every tracked socket is disconnected after each test of the file. */
+export function trackClients(): (socket: Client) => Client {
+  const open: Client[] = [];
+  afterEach(() => {
+    for (const c of open.splice(0)) c.disconnect();
+  });
+  return (socket) => (open.push(socket), socket);
 }
 
 type ClientOptions = Partial<ManagerOptions & SocketOptions>;

@@ -1,21 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, collect, connectAs, http, next, sign, startServer, type TestServer } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, connectAs, http, next, sign, startServer, type TestServer, trackClients } from './helpers.js';
 
 let server: TestServer;
 let service: string;
 let admin: string;
 let user: string;
-const open: Client[] = [];
-const track = (c: Client) => (open.push(c), c);
+const track = trackClients();
 
 beforeAll(async () => {
   server = await startServer({ METRICS_TOKEN: 'scrape-me' });
   service = await sign({ sub: 'billing', role: 'service' });
   admin = await sign({ sub: 'root', role: 'admin' });
   user = await sign({ sub: 'olga', role: 'user' });
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.disconnect();
 });
 afterAll(() => server.close());
 

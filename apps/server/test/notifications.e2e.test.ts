@@ -1,7 +1,6 @@
 import { type Notification } from '@realtime/contracts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Client,
   client,
   collect,
   connect,
@@ -12,6 +11,7 @@ import {
   sleep,
   startServer,
   type TestServer,
+  trackClients,
 } from './helpers.js';
 import { dropTestDatabases, storeTargets } from './stores.js';
 
@@ -20,8 +20,7 @@ afterAll(() => dropTestDatabases());
 describe.each(storeTargets)('notifications on the $name store', (target) => {
   let server: TestServer;
   let service: string;
-  const open: Client[] = [];
-  const track = (c: Client) => (open.push(c), c);
+  const track = trackClients();
   const tokenOf = (sub: string) => sign({ sub });
   const publish = async (body: Record<string, unknown>) =>
     http(server, 'POST', '/api/notifications', { token: service, body: { title: 'Hello', message: 'World', ...body } });
@@ -34,9 +33,6 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
   beforeAll(async () => {
     server = await startServer(await target.env());
     service = await sign({ sub: 'backend', role: 'service' });
-  });
-  afterEach(() => {
-    for (const c of open.splice(0)) c.disconnect();
   });
   afterAll(() => server.close());
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Client,
   client,
@@ -10,18 +10,15 @@ import {
   sleep,
   startServer,
   type TestServer,
+  trackClients,
 } from './helpers.js';
 
 let server: TestServer;
-const open: Client[] = [];
-const track = (c: Client) => (open.push(c), c);
+const track = trackClients();
 const inSeconds = (s: number) => Math.floor(Date.now() / 1000) + s;
 
 beforeAll(async () => {
   server = await startServer();
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.disconnect();
 });
 afterAll(() => server.close());
 

@@ -1,19 +1,15 @@
 import { type Notification } from '@realtime/contracts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketService } from '../src/realtime/websocket.service.js';
-import { type Client, collect, connectAs, next, startServer, type TestServer } from './helpers.js';
+import { collect, connectAs, next, startServer, type TestServer, trackClients } from './helpers.js';
 
 let server: TestServer;
 let ws: WebSocketService;
-const open: Client[] = [];
-const track = (c: Client) => (open.push(c), c);
+const track = trackClients();
 
 beforeAll(async () => {
   server = await startServer();
   ws = server.app.get(WebSocketService);
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.disconnect();
 });
 afterAll(() => server.close());
 
