@@ -1,17 +1,29 @@
-import { ServerEvent } from '@realtime/contracts';
+import { Dashboard } from './layout/dashboard.js';
+import { ErrorBoundary } from './layout/error-boundary.js';
+import { SessionProvider, useSession } from './session/session-context.js';
+import { SignInPage } from './session/sign-in-page.js';
+import { SocketProvider } from './socket/socket-provider.js';
+import { ToastProvider } from './toasts/toast-context.js';
+
+function Gate() {
+  const { session } = useSession();
+  if (!session) return <SignInPage />;
+  // Keyed by user: signing in as someone else starts a fresh socket and fresh state.
+  return (
+    <SocketProvider key={session.userId}>
+      <Dashboard />
+    </SocketProvider>
+  );
+}
 
 export function App() {
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 640, margin: '4rem auto', padding: '0 1rem' }}>
-      <h1>Realtime gateway</h1>
-      <p>The gateway is running. The demo client arrives with the notification feed; it will listen for:</p>
-      <ul>
-        {Object.values(ServerEvent).map((name) => (
-          <li key={name}>
-            <code>{name}</code>
-          </li>
-        ))}
-      </ul>
-    </main>
+    <ErrorBoundary>
+      <ToastProvider>
+        <SessionProvider>
+          <Gate />
+        </SessionProvider>
+      </ToastProvider>
+    </ErrorBoundary>
   );
 }

@@ -1,6 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/sign-in.css';
+import './styles/components.css';
+import './styles/feed.css';
+import './styles/panels.css';
+import './styles/toasts.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,0 +1,47 @@
+import type { Page } from 'playwright-core';
+
+const TIMEOUT = 15_000;
+
+/**
+ * Opens the demo and signs in with one click as a demo user; resolves once the socket is live.
+ * Tabs in the background get one animation frame a second, so the page is brought to the front first.
+ */
+export async function signIn(page: Page, baseUrl: string, name: 'Ada' | 'Grace' | 'Linus'): Promise<void> {
+  await page.bringToFront();
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: `Sign in as ${name}` }).click();
+  await waitConnected(page);
+}
+
+export const waitConnected = (page: Page) =>
+  page.locator('[data-status="connected"]').waitFor({ state: 'visible', timeout: TIMEOUT });
+
+/** The unread count as the bell tells it (0 when it shows no badge). */
+export async function unreadBadge(page: Page): Promise<number> {
+  const label = await page.getByRole('button', { name: /^Notifications,/ }).getAttribute('aria-label');
+  const match = /(\d+) unread/.exec(label ?? '');
+  return match ? Number(match[1]) : 0;
+}
+
+/** Titles in the feed, newest first. */
+export async function feedTitles(page: Page): Promise<string[]> {
+  const titles = await page.locator('[data-testid="notification"] .notification__title').allTextContents();
+  return titles.map((t) => t.replace(/^Unread: /, ''));
+}
+
+const digits = (text: string | null) => Number((text ?? '').replace(/\D/g, ''));
+
+export async function xpTotal(page: Page): Promise<number> {
+  return digits(await page.getByTestId('xp-total').textContent({ timeout: TIMEOUT }));
+}
+
+/** The XP the leaderboard shows for `userId`, or null when the user is not on it. */
+export async function leaderboardXp(page: Page, userId: string): Promise<number | null> {
+  const cell = page.locator(`[data-testid="leaderboard"] [data-user-id="${userId}"] [data-testid="leaderboard-xp"]`);
+  return (await cell.count()) === 0 ? null : digits(await cell.textContent());
+}
+
+/** The event lines of this tab's socket log, newest first. */
+export const eventLog = (page: Page) => page.locator('[data-testid="event-log"] li').allTextContents();
+
+export const toastTexts = (page: Page) => page.locator('.toast').allTextContents();

@@ -1,0 +1,175 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  eventLog,
+  feedTitles,
+  leaderboardXp,
+  signIn,
+  toastTexts,
+  unreadBadge,
+  waitConnected,
+  xpTotal,
+} from './demo-page.js';
+import { type GatewayServer, missingPrerequisite, startGateway } from './gateway-server.js';
+import { ServiceClient } from './service-client.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+const POLL = { timeout: 10_000, interval: 100 };
+
+const missing = missingPrerequisite(CHROMIUM);
+if (missing && process.env.CI) throw new Error(`the browser suite cannot run in CI: ${missing}`);
+if (missing) console.warn(`skipping the browser suite: ${missing}`);
+
+describe.skipIf(missing !== null)('the demo page against the real gateway', () => {
+  let server: GatewayServer;
+  let browser: Browser;
+  let service: ServiceClient;
+  // Two tabs of Ada (each tab keeps its own session) and one of Grace.
+  let adaContext: BrowserContext;
+  let graceContext: BrowserContext;
+  let ada1: Page;
+  let ada2: Page;
+  let grace: Page;
+  const pageErrors: string[] = [];
+
+  const open = async (context: BrowserContext) => {
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    return page;
+  };
+
+  beforeAll(async () => {
+    await mkdir(RESULTS, { recursive: true });
+    server = await startGateway();
+    service = new ServiceClient(server.url);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    adaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    graceContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    [ada1, ada2, grace] = await Promise.all([open(adaContext), open(adaContext), open(graceContext)]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('signs in with one click and shows a live connection in the header', async () => {
+    await ada1.goto(server.url);
+    await ada1.screenshot({ path: `${RESULTS}sign-in.png` });
+    await signIn(ada1, server.url, 'Ada');
+    await signIn(ada2, server.url, 'Ada');
+    await signIn(grace, server.url, 'Grace');
+    for (const [page, name] of [
+      [ada1, 'Ada'],
+      [ada2, 'Ada'],
+      [grace, 'Grace'],
+    ] as const) {
+      await expect.poll(() => page.getByTestId('signed-in-user').textContent(), POLL).toBe(name);
+      await expect.poll(() => eventLog(page), POLL).toContainEqual(expect.stringContaining('authenticated'));
+    }
+  });
+
+  it("delivers a notification to both of Ada's tabs and not to Grace's", async () => {
+    await grace.bringToFront();
+    await grace.getByRole('button', { name: 'Send to Ada' }).click();
+    for (const page of [ada1, ada2]) {
+      await expect.poll(() => feedTitles(page), POLL).toContain('Grace says hi 👋');
+      await expect.poll(() => unreadBadge(page), POLL).toBe(1);
+    }
+    await expect.poll(() => toastTexts(ada2), POLL).toContainEqual(expect.stringContaining('Grace says hi'));
+
+    // Grace's own notification arrives; Ada's never does.
+    await grace.getByRole('button', { name: 'Send me a notification' }).click();
+    await expect.poll(() => feedTitles(grace), POLL).toHaveLength(1);
+    expect(await feedTitles(grace)).not.toContain('Grace says hi 👋');
+    expect(await unreadBadge(grace)).toBe(1);
+  });
+
+  it("clears the badge in Ada's other tab when she marks it read in one", async () => {
+    await ada1.bringToFront();
+    await ada1
+      .getByRole('button', { name: /^Mark read/ })
+      .first()
+      .click();
+    await expect.poll(() => unreadBadge(ada2), POLL).toBe(0);
+    await expect.poll(() => unreadBadge(ada1), POLL).toBe(0);
+    await expect.poll(() => ada2.locator('.notification--unread').count(), POLL).toBe(0);
+  });
+
+  it("updates Ada's XP bar and everyone's leaderboard when she completes a mission", async () => {
+    const before = await xpTotal(ada1);
+    await ada1.getByRole('button', { name: /Complete a mission/ }).click();
+    await expect.poll(() => xpTotal(ada1), POLL).toBe(before + 50);
+    await expect.poll(() => xpTotal(ada2), POLL).toBe(before + 50);
+    for (const page of [ada1, ada2, grace]) {
+      await expect.poll(() => leaderboardXp(page, 'ada'), POLL).toBe(before + 50);
+    }
+    await expect.poll(() => ada1.locator('.leaderboard__row--me').getAttribute('data-user-id'), POLL).toBe('ada');
+    await ada1.waitForTimeout(700);
+    await ada1.screenshot({ path: `${RESULTS}desktop.png` });
+    await ada1.screenshot({ path: `${RESULTS}desktop-full.png`, fullPage: true });
+  });
+
+  it('keeps the badge, the feed and the XP across a reload', async () => {
+    await ada2.bringToFront();
+    const unread = await unreadBadge(ada2);
+    await service.notify('ada', 'Deploy finished');
+    await expect.poll(() => unreadBadge(ada2), POLL).toBe(unread + 1);
+    const feed = await feedTitles(ada2);
+    const xp = await xpTotal(ada2);
+
+    await ada2.reload();
+    await waitConnected(ada2);
+    await expect.poll(() => ada2.getByTestId('signed-in-user').textContent(), POLL).toBe('Ada');
+    await expect.poll(() => unreadBadge(ada2), POLL).toBe(unread + 1);
+    await expect.poll(() => feedTitles(ada2), POLL).toEqual(feed);
+    await expect.poll(() => xpTotal(ada2), POLL).toBe(xp);
+  });
+
+  it('replays over the socket what a tab missed while it was away', async () => {
+    const unread = await unreadBadge(ada2);
+    await ada2.goto('about:blank');
+    await service.notify('ada', 'Missed while away');
+    // Older than a few seconds when replayed, so the page tells it apart from a live one.
+    await new Promise((r) => setTimeout(r, 5_500));
+    await ada2.goto(server.url);
+    await waitConnected(ada2);
+    await expect.poll(() => eventLog(ada2), POLL).toContainEqual(expect.stringContaining('“Missed while away”'));
+    await expect
+      .poll(() => toastTexts(ada2), POLL)
+      .toContainEqual(expect.stringContaining('1 notification arrived while you were away'));
+    expect((await feedTitles(ada2)).filter((t) => t === 'Missed while away')).toHaveLength(1);
+    await expect.poll(() => unreadBadge(ada2), POLL).toBe(unread + 1);
+  });
+
+  it('fits a 375px phone screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2 });
+    const page = await open(phone);
+    await signIn(page, server.url, 'Ada');
+    await expect.poll(() => feedTitles(page), POLL).toContain('Missed while away');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${RESULTS}phone.png` });
+    await page.screenshot({ path: `${RESULTS}phone-full.png`, fullPage: true });
+    await phone.close();
+  });
+
+  it('threw no error in any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SERVER_MAIN = fileURLToPath(new URL('../../server/dist/main.js', import.meta.url));
+export const WEB_DIST = fileURLToPath(new URL('../dist', import.meta.url));
+
+// Settings a developer or CI may have exported that would point the server away from a fresh embedded store.
+const INHERITED_BUT_IGNORED = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'PORT',
+  'WS_PORT',
+  'WS_PATH',
+  'CORS_ORIGIN',
+  'METRICS_TOKEN',
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface GatewayServer {
+  url: string;
+  /** Everything the server printed, for failure messages. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts the built gateway on a free port with an empty store, and waits until `/ready` answers 200. */
+export async function startGateway(): Promise<GatewayServer> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'realtime-web-e2e-'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of INHERITED_BUT_IGNORED) delete env[key];
+  Object.assign(env, {
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    WEB_DIST_DIR: WEB_DIST,
+  });
+
+  const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const ready = await fetch(`${url}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) return { url, output: () => output, stop };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await stop();
+  throw new Error(`the gateway did not become ready:\n${output}`);
+}
+
+/** Why the suite cannot run here, or null when it can. */
+export function missingPrerequisite(chromiumPath: string): string | null {
+  if (!existsSync(chromiumPath))
+    return `no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (!existsSync(SERVER_MAIN)) return `no server build at ${SERVER_MAIN} (run pnpm build first)`;
+  if (!existsSync(join(WEB_DIST, 'index.html'))) return `no web build in ${WEB_DIST} (run pnpm build first)`;
+  return null;
+}

@@ -1,0 +1,67 @@
+import { useEffect, useState } from 'react';
+import { useSocket } from '../socket/use-socket.js';
+import { summarizeEvent } from './summarize-event.js';
+
+interface LoggedEvent {
+  id: number;
+  direction: 'in' | 'out';
+  event: string;
+  summary: string;
+  at: Date;
+}
+
+const MAX_EVENTS = 12;
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** The raw traffic of this tab's socket: what a client integration actually sees. */
+export function EventLog() {
+  const { socket } = useSocket();
+  const [events, setEvents] = useState<LoggedEvent[]>([]);
+
+  useEffect(() => {
+    let id = 0;
+    const log = (direction: LoggedEvent['direction']) => (event: string, payload?: unknown) =>
+      setEvents((list) =>
+        [{ id: ++id, direction, event, summary: summarizeEvent(event, payload), at: new Date() }, ...list].slice(
+          0,
+          MAX_EVENTS,
+        ),
+      );
+    const incoming = log('in');
+    const outgoing = log('out');
+    socket.onAny(incoming);
+    socket.onAnyOutgoing(outgoing);
+    return () => {
+      socket.offAny(incoming);
+      socket.offAnyOutgoing(outgoing);
+    };
+  }, [socket]);
+
+  return (
+    <section className="card events" aria-labelledby="events-title">
+      <div className="card__header">
+        <h2 className="card__title" id="events-title">
+          Socket events
+        </h2>
+        <span className="card__hint">this tab</span>
+      </div>
+      {events.length === 0 ? (
+        <p className="muted">Events will appear here as the gateway sends them.</p>
+      ) : (
+        <ol className="event-log" data-testid="event-log">
+          {events.map((e) => (
+            <li key={e.id} className="event-log__row">
+              <span className={`event-log__dir event-log__dir--${e.direction}`}>
+                <span aria-hidden="true">{e.direction === 'in' ? '↓' : '↑'}</span>
+                <span className="visually-hidden">{e.direction === 'in' ? 'received' : 'sent'}</span>
+              </span>
+              <code className="event-log__name">{e.event}</code>
+              <span className="event-log__time">{timeFormat.format(e.at)}</span>
+              {e.summary && <span className="event-log__summary">{e.summary}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

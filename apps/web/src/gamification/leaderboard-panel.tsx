@@ -1,0 +1,55 @@
+import { Avatar } from '../layout/avatar.js';
+import type { useLeaderboard } from './use-leaderboard.js';
+
+type LeaderboardState = ReturnType<typeof useLeaderboard>;
+
+const numberFormat = new Intl.NumberFormat();
+const medal = ['🥇', '🥈', '🥉'];
+
+/** The global board; every tab of every user gets the same `leaderboard:updated`. */
+export function LeaderboardPanel({ state, userId }: { state: LeaderboardState; userId: string }) {
+  const { entries, error } = state;
+  return (
+    <section className="card leaderboard-card" aria-labelledby="leaderboard-title">
+      <div className="card__header">
+        <h2 className="card__title" id="leaderboard-title">
+          Leaderboard
+        </h2>
+        <span className="card__hint">live for everyone</span>
+      </div>
+      {error && !entries && (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+      {!error && !entries && <p className="muted">Loading…</p>}
+      {entries?.length === 0 && <p className="muted">Nobody has XP yet. Complete a mission to take first place.</p>}
+      {entries && entries.length > 0 && (
+        <ol className="leaderboard" data-testid="leaderboard">
+          {entries.map((e) => {
+            const me = e.userId === userId;
+            const name = e.displayName ?? e.userId;
+            return (
+              <li
+                key={e.userId}
+                className={`leaderboard__row${me ? ' leaderboard__row--me' : ''}`}
+                data-user-id={e.userId}
+                aria-current={me ? 'true' : undefined}
+              >
+                <span className="leaderboard__position">{medal[e.position - 1] ?? e.position}</span>
+                <Avatar id={e.userId} name={name} size="sm" />
+                <span className="leaderboard__name">
+                  {name}
+                  {me && <span className="you-tag">you</span>}
+                </span>
+                <span key={e.xp} className="leaderboard__xp" data-testid="leaderboard-xp">
+                  {numberFormat.format(e.xp)} XP
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+import { DemoControls } from '../demo/demo-controls.js';
+import { EventLog } from '../events/event-log.js';
+import { LeaderboardPanel } from '../gamification/leaderboard-panel.js';
+import { useLeaderboard } from '../gamification/use-leaderboard.js';
+import { useProfile } from '../gamification/use-profile.js';
+import { XpPanel } from '../gamification/xp-panel.js';
+import { NotificationBell } from '../notifications/notification-bell.js';
+import { NotificationFeed } from '../notifications/notification-feed.js';
+import { useNotificationToasts } from '../notifications/use-notification-toasts.js';
+import { useNotifications } from '../notifications/use-notifications.js';
+import { useSignedIn } from '../session/session-context.js';
+import { AppHeader } from './app-header.js';
+
+/** The signed-in page; every hook here listens on the one socket before it connects. */
+export function Dashboard() {
+  const { userId } = useSignedIn();
+  const feed = useNotifications();
+  const profile = useProfile();
+  const leaderboard = useLeaderboard();
+  useNotificationToasts();
+
+  return (
+    <>
+      <AppHeader bell={<NotificationBell unreadCount={feed.unreadCount} />} />
+      <main className="dashboard">
+        <div className="dashboard__main">
+          <DemoControls />
+          <NotificationFeed feed={feed} />
+        </div>
+        <aside className="dashboard__side" aria-label="Progress and leaderboard">
+          <XpPanel state={profile} />
+          <LeaderboardPanel state={leaderboard} userId={userId} />
+          <EventLog />
+        </aside>
+      </main>
+    </>
+  );
+}
