@@ -16,6 +16,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bodyParser: false,
+    // Throw instead of process.abort(), so a failed start-up is reported like any other error.
+    abortOnError: false,
   });
   app.useBodyParser('json', { limit: '256kb' });
   app.disable('x-powered-by');

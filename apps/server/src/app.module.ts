@@ -24,7 +24,7 @@ export class AppModule {
         RealtimeModule,
         NotificationsModule,
         GamificationModule,
-        ...(config.env === 'production' ? [] : [DevTokenModule]),
+        ...(config.devTokens ? [DevTokenModule] : []),
       ],
     };
   }

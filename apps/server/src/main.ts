@@ -7,8 +7,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   const logger = new Logger('Bootstrap');
-  if (config.usingDevSecret)
+  if (config.usingDevSecret) {
     logger.warn('JWT_SECRET is not set: using the development secret (never do this in production)');
+  } else if (config.devTokens) {
+    logger.warn(
+      'POST /api/dev/token mints any token with your JWT_SECRET: set NODE_ENV=production or DEV_TOKENS=false',
+    );
+  }
   await app.listen(config.port, config.host);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.log(`listening on http://${host}:${config.port} (socket path ${config.wsPath})`);

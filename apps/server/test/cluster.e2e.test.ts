@@ -98,15 +98,29 @@ describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
 });
 
 describe('an unreachable Redis', () => {
-  it('keeps the process serving and answers /ready with 503', async () => {
+  it('keeps the process serving: /ready 503, notifications still delivered locally, presence 503 UNAVAILABLE', async () => {
     const node = await startServer({ REDIS_URL: 'redis://127.0.0.1:1' });
     try {
       expect((await http(node, 'GET', '/health')).status).toBe(200);
       const ready = await http(node, 'GET', '/ready');
       expect(ready.status).toBe(503);
       expect(ready.body.checks).toEqual({ store: 'up', redis: 'down' });
+      const service = await sign({ sub: 'backend', role: 'service' });
+      const socket = await connectAs(node, 'lonely');
+      const arrives = next(socket, 'notification:new');
+      const started = Date.now();
+      const created = await http(node, 'POST', '/api/notifications', {
+        token: service,
+        body: { userId: 'lonely', title: 't', message: 'm' },
+      });
+      expect(created.status).toBe(201);
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect((await arrives).notification.id).toBe(created.body.notifications[0].id);
+      const presence = await http(node, 'GET', '/api/presence/lonely', { token: service });
+      expect(presence.body).toMatchObject({ statusCode: 503, code: 'UNAVAILABLE' });
+      socket.disconnect();
     } finally {
       await node.close();
     }
-  });
+  }, 30_000);
 });

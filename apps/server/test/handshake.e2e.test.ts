@@ -73,6 +73,11 @@ describe('handshake', () => {
     expect(await refusal({ auth: { token: await sign({ role: 'root' as never }) } })).toBe('TOKEN_INVALID');
   });
 
+  it('refuses a token that is not a string with TOKEN_INVALID', async () => {
+    expect(await refusal({ auth: { token: 12345 } })).toBe('TOKEN_INVALID');
+    expect(await refusal({ auth: { token: { sub: 'alice' } } })).toBe('TOKEN_INVALID');
+  });
+
   it('refuses an expired token with TOKEN_EXPIRED', async () => {
     const token = await sign({ exp: Math.floor(Date.now() / 1000) - 10 });
     expect(await refusal({ auth: { token } })).toBe('TOKEN_EXPIRED');

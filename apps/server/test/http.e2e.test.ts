@@ -160,12 +160,14 @@ describe('POST /api/dev/token', () => {
     });
   });
 
-  it('is absent in production', async () => {
-    const prod = await startServer({ NODE_ENV: 'production' });
-    try {
-      expect((await http(prod, 'POST', '/api/dev/token', { body: { name: 'x' } })).status).toBe(404);
-    } finally {
-      await prod.close();
+  it('is absent in production, and with DEV_TOKENS=false', async () => {
+    for (const env of [{ NODE_ENV: 'production' }, { DEV_TOKENS: 'false' }] as Record<string, string>[]) {
+      const off = await startServer(env);
+      try {
+        expect((await http(off, 'POST', '/api/dev/token', { body: { name: 'x' } })).status).toBe(404);
+      } finally {
+        await off.close();
+      }
     }
   });
 });

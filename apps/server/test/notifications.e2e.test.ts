@@ -228,6 +228,46 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
     });
   });
 
+  describe('hostile input', () => {
+    it('answers values the database cannot store with 400, not 500, and wastes no seq', async () => {
+      const bodies = [
+        { userId: 'hostile', title: 'nul\u0000here', message: 'm' },
+        { userId: 'hostile', title: 't', message: 'm', data: { k: 'lone \ud800 surrogate' } },
+      ];
+      for (const body of bodies) {
+        const res = await http(server, 'POST', '/api/notifications', { token: service, body: JSON.stringify(body) });
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
+      }
+      expect((await publishOne('hostile')).seq).toBe(1);
+      const overflow = Buffer.from('s:2147483648').toString('base64url');
+      const res = await http(server, 'GET', `/api/notifications?cursor=${overflow}`, {
+        token: await tokenOf('hostile'),
+      });
+      expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
+    });
+
+    it('answers with the stored id when a client sends it in upper case', async () => {
+      const n = await publishOne('caps');
+      const socket = track(await connectAs(server, 'caps'));
+      const read = next(socket, 'notification:read');
+      const ack = await socket.emitWithAck('notification:mark_read', { notificationId: n.id.toUpperCase() });
+      expect(ack).toMatchObject({ ok: true, notificationId: n.id });
+      expect(await read).toEqual({ notificationId: n.id, success: true });
+      const res = await http(server, 'POST', `/api/notifications/${n.id.toUpperCase()}/read`, {
+        token: await tokenOf('caps'),
+      });
+      expect(res.body).toEqual({ notificationId: n.id, success: true });
+    });
+
+    it('refuses a lastSeq beyond the seq range with VALIDATION_ERROR', async () => {
+      const socket = track(client(server, { auth: { token: await tokenOf('far'), lastSeq: 2 ** 31 } }));
+      const error = next(socket, 'error');
+      await connect(socket);
+      expect(await error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    });
+  });
+
   describe('missed while away', () => {
     const connectWith = async (sub: string, auth: Record<string, unknown>) => {
       const socket = track(client(server, { auth: { token: await tokenOf(sub), ...auth } }));

@@ -14,6 +14,8 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   /** The HTTP body is larger than the server accepts. */
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  /** A dependency (database, Redis, another cluster node) did not answer in time; retry later. */
+  Unavailable: 'UNAVAILABLE',
   /** The server failed; the message carries no internals. */
   InternalError: 'INTERNAL_ERROR',
 } as const;

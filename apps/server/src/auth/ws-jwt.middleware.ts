@@ -14,9 +14,12 @@ export function handshakeError(code: HandshakeErrorCode): ExtendedError {
 /** Socket.IO middleware: authenticates in the handshake, so a refused client never connects. */
 export function wsJwtMiddleware(verifier: TokenVerifier, metrics: MetricsService) {
   return (socket: AppSocket, next: (err?: ExtendedError) => void): void => {
-    const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const fromAuth = typeof auth?.token === 'string' && auth.token ? auth.token : undefined;
-    const token = fromAuth ?? bearerToken(socket.handshake.headers.authorization);
+    const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (given !== undefined && given !== null && typeof given !== 'string') {
+      metrics.handshakeFailures.inc({ code: 'TOKEN_INVALID' });
+      return next(handshakeError('TOKEN_INVALID'));
+    }
+    const token = given || bearerToken(socket.handshake.headers.authorization);
     verifier.verify(token).then(
       (result) => {
         if (!result.ok) {

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type ErrorCode, type HttpError } from '@realtime/contracts';
 import { type Response } from 'express';
+import { isRejectedValue, rejectedValueError } from './db-errors.js';
 
 const codeByStatus: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_ERROR',
@@ -23,6 +24,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): HttpError {
+    if (isRejectedValue(exception)) return this.toBody(rejectedValueError());
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();

@@ -23,6 +23,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('treats an empty PORT as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+    expect(loadConfig({ PORT: '', WS_PORT: '4100' }).port).toBe(4100);
+  });
+
+  it('mounts the dev token endpoint outside production unless DEV_TOKENS=false', () => {
+    expect(loadConfig({}).devTokens).toBe(true);
+    expect(loadConfig({ DEV_TOKENS: 'false' }).devTokens).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's', DEV_TOKENS: 'true' }).devTokens).toBe(false);
+  });
+
   it('refuses production without JWT_SECRET, in one line', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET is required when NODE_ENV=production');

@@ -7,11 +7,14 @@ const optionalString = z
   .optional()
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
+// An empty variable counts as unset (PORT= would otherwise coerce to 0, a random port).
+const port = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional());
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
-  PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  WS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PORT: port,
+  WS_PORT: port,
   WS_PATH: z
     .string()
     .default('/socket.io/')
@@ -31,6 +34,7 @@ const envSchema = z.object({
     'must be an http(s) URL',
   ),
   WEB_DIST_DIR: optionalString,
+  DEV_TOKENS: z.enum(['true', 'false', '1', '0']).optional(),
   DEV_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
 });
 
@@ -55,6 +59,8 @@ export interface AppConfig {
   fallbackWebhookUrl: string | undefined;
   /** A built web app to serve at `/`, when set. */
   webDistDir: string | undefined;
+  /** Whether `POST /api/dev/token` is mounted: never in production, elsewhere unless DEV_TOKENS=false. */
+  devTokens: boolean;
   devTokenTtlSeconds: number;
 }
 
@@ -92,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: e.DATA_DIR,
     fallbackWebhookUrl: e.FALLBACK_WEBHOOK_URL,
     webDistDir: e.WEB_DIST_DIR,
+    devTokens: e.NODE_ENV !== 'production' && e.DEV_TOKENS !== 'false' && e.DEV_TOKENS !== '0',
     devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
   };
 }

@@ -44,8 +44,8 @@ export class NotificationsController {
   @Post(':id/read')
   @HttpCode(HttpStatus.OK)
   async read(@Req() req: AuthedRequest, @Param('id') id: string) {
-    await this.notifications.markRead(req.principal.userId, id);
-    return { notificationId: id, success: true };
+    const { notificationId } = await this.notifications.markRead(req.principal.userId, id);
+    return { notificationId, success: true };
   }
 
   @Delete(':id')

@@ -76,11 +76,11 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     const [n1, n2] = [(await repo.create(['reader'], msg('1')))[0]!, (await repo.create(['reader'], msg('2')))[0]!];
     const [theirs] = await repo.create(['stranger'], msg('x'));
     expect(await repo.unreadCount('reader')).toBe(2);
-    expect(await repo.markRead('reader', n1.id)).toBe(true);
-    expect(await repo.markRead('reader', n1.id)).toBe(true);
+    expect(await repo.markRead('reader', n1.id)).toBe(n1.id);
+    expect(await repo.markRead('reader', n1.id.toUpperCase())).toBe(n1.id);
     expect(await repo.unreadCount('reader')).toBe(1);
-    expect(await repo.markRead('reader', theirs!.id)).toBe(false);
-    expect(await repo.markRead('reader', 'not-a-uuid')).toBe(false);
+    expect(await repo.markRead('reader', theirs!.id)).toBeNull();
+    expect(await repo.markRead('reader', 'not-a-uuid')).toBeNull();
     expect(await repo.unreadCount('stranger')).toBe(1);
     expect(await repo.markAllRead('reader')).toEqual([n2.id]);
     expect(await repo.markAllRead('reader')).toEqual([]);
@@ -95,9 +95,9 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     const { repo } = await open();
     const made = [];
     for (let i = 0; i < 5; i++) made.push((await repo.create(['del'], msg(`${i}`)))[0]!);
-    expect(await repo.delete('intruder', made[1]!.id)).toBe(false);
-    expect(await repo.delete('del', made[1]!.id)).toBe(true);
-    expect(await repo.delete('del', made[1]!.id)).toBe(false);
+    expect(await repo.delete('intruder', made[1]!.id)).toBeNull();
+    expect(await repo.delete('del', made[1]!.id)).toBe(made[1]!.id);
+    expect(await repo.delete('del', made[1]!.id)).toBeNull();
     expect((await repo.since('del', 0, 10)).map((n) => n.seq)).toEqual([1, 3, 4, 5]);
     expect((await repo.since('del', 3, 1)).map((n) => n.seq)).toEqual([4]);
   });

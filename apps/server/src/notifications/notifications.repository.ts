@@ -111,9 +111,9 @@ export class NotificationsRepository {
     return counts;
   }
 
-  /** Marks one notification read; false when the user has no such notification. Reading twice is fine. */
-  async markRead(userId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+  /** Marks one notification read; its stored id, or null when the user has no such notification. Reading twice is fine. */
+  async markRead(userId: string, id: string): Promise<string | null> {
+    if (!UUID.test(id)) return null;
     const row = await this.db
       .updateTable('notifications')
       .set({ read_at: sql`coalesce(read_at, now())` })
@@ -121,7 +121,7 @@ export class NotificationsRepository {
       .where('user_id', '=', userId)
       .returning('id')
       .executeTakeFirst();
-    return row !== undefined;
+    return row?.id ?? null;
   }
 
   /** Marks every unread notification read; returns the ids that changed. */
@@ -136,16 +136,16 @@ export class NotificationsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Deletes one notification; false when the user has no such notification. */
-  async delete(userId: string, id: string): Promise<boolean> {
-    if (!UUID.test(id)) return false;
+  /** Deletes one notification; its stored id, or null when the user has no such notification. */
+  async delete(userId: string, id: string): Promise<string | null> {
+    if (!UUID.test(id)) return null;
     const row = await this.db
       .deleteFrom('notifications')
       .where('id', '=', id)
       .where('user_id', '=', userId)
       .returning('id')
       .executeTakeFirst();
-    return row !== undefined;
+    return row?.id ?? null;
   }
 }
 

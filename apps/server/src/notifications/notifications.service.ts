@@ -9,6 +9,9 @@ import { OFFLINE_CHANNEL, type OfflineChannel } from './offline/offline-channel.
 /** At most this many missed notifications are replayed on connect; beyond it the client resyncs over HTTP. */
 export const REPLAY_LIMIT = 100;
 
+/** `seq` is a PostgreSQL integer. */
+const MAX_SEQ = 2 ** 31 - 1;
+
 /** Notifications as users see them: stored first, then pushed to every device, with exact unread counts. */
 @Injectable()
 export class NotificationsService implements OnApplicationShutdown {
@@ -27,18 +30,29 @@ export class NotificationsService implements OnApplicationShutdown {
   ): Promise<Notification[]> {
     const userIds = typeof target === 'string' ? [target] : target;
     const created = await this.repo.create(userIds, { ...input, type: input.type ?? 'info' });
-    const users = created.map((n) => n.userId);
-    const [counts, online] = await Promise.all([this.repo.unreadCounts(users), this.ws.connectedUsers(users)]);
-    for (const n of created) {
-      this.ws.emitNotificationToUser(n.userId, n);
-      this.ws.emitUnreadCount(n.userId, counts.get(n.userId) ?? 0);
-      if (!online.has(n.userId)) {
+    // Emitted before any other await, so one node's live events leave in `seq` (commit) order.
+    for (const n of created) this.ws.emitNotificationToUser(n.userId, n);
+    const counts = await this.repo.unreadCounts(created.map((n) => n.userId));
+    for (const [userId, unreadCount] of counts) this.ws.emitUnreadCount(userId, unreadCount);
+    void this.handOffline(created);
+    return created;
+  }
+
+  /** Gives notifications of users with no socket anywhere to the offline channel; never holds up delivery. */
+  private async handOffline(created: Notification[]): Promise<void> {
+    try {
+      const online = await this.ws.connectedUsers(created.map((n) => n.userId));
+      for (const n of created) {
+        if (online.has(n.userId)) continue;
         this.offline
           .deliver(n)
           .catch((err: unknown) => this.logger.error(`offline channel ${this.offline.name} failed: ${String(err)}`));
       }
+    } catch (err) {
+      this.logger.warn(
+        `presence unknown, offline channel skipped: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
-    return created;
   }
 
   async page(
@@ -54,8 +68,9 @@ export class NotificationsService implements OnApplicationShutdown {
     return { items, nextCursor: hasMore && last ? encodeCursor(last.seq) : null, unreadCount };
   }
 
-  async markRead(userId: string, notificationId: string): Promise<ClientAckData<'notification:mark_read'>> {
-    if (!(await this.repo.markRead(userId, notificationId))) throw notFound(notificationId);
+  async markRead(userId: string, id: string): Promise<ClientAckData<'notification:mark_read'>> {
+    const notificationId = await this.repo.markRead(userId, id);
+    if (!notificationId) throw notFound(id);
     const unreadCount = await this.repo.unreadCount(userId);
     this.ws.emitToUser(userId, 'notification:read', { notificationId, success: true });
     this.ws.emitUnreadCount(userId, unreadCount);
@@ -71,8 +86,9 @@ export class NotificationsService implements OnApplicationShutdown {
     return { updated: ids.length, unreadCount };
   }
 
-  async delete(userId: string, notificationId: string): Promise<ClientAckData<'notification:delete'>> {
-    if (!(await this.repo.delete(userId, notificationId))) throw notFound(notificationId);
+  async delete(userId: string, id: string): Promise<ClientAckData<'notification:delete'>> {
+    const notificationId = await this.repo.delete(userId, id);
+    if (!notificationId) throw notFound(id);
     const unreadCount = await this.repo.unreadCount(userId);
     this.ws.emitToUser(userId, 'notification:deleted', { notificationId });
     this.ws.emitUnreadCount(userId, unreadCount);
@@ -86,7 +102,7 @@ export class NotificationsService implements OnApplicationShutdown {
     const lastSeq = (socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq;
     if (lastSeq === undefined || lastSeq === null) return;
     const after = typeof lastSeq === 'string' && /^\d+$/.test(lastSeq) ? Number(lastSeq) : lastSeq;
-    if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) {
+    if (typeof after !== 'number' || !Number.isInteger(after) || after < 0 || after > MAX_SEQ) {
       this.ws.emitToSocket(socket, 'error', {
         code: 'VALIDATION_ERROR',
         message: 'auth.lastSeq must be a non-negative integer; nothing was replayed',
@@ -117,7 +133,7 @@ const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64ur
 
 function decodeCursor(cursor: string): number {
   const match = /^s:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match)
+  if (!match || Number(match[1]) > MAX_SEQ)
     throw new ApiError('VALIDATION_ERROR', 'invalid cursor', HttpStatus.BAD_REQUEST, [
       { path: 'cursor', message: 'not a cursor from this API' },
     ]);

@@ -9,6 +9,7 @@ import {
 } from '@realtime/contracts';
 import { type z } from 'zod';
 import { ApiError } from '../common/api-error.js';
+import { isRejectedValue, rejectedValueError } from '../common/db-errors.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type AppSocket } from './socket-types.js';
 
@@ -60,7 +61,8 @@ export class ClientEventRouter {
       const data = await handler(parsed.data, socket);
       ack?.({ ok: true, ...data });
     } catch (err) {
-      const error = err instanceof ApiError ? err : this.internal(event, err);
+      const error =
+        err instanceof ApiError ? err : isRejectedValue(err) ? rejectedValueError() : this.internal(event, err);
       if (ack) ack({ ok: false, error: { code: error.code, message: error.message } });
       else this.emitError(socket, event, error);
     }

@@ -16,6 +16,7 @@ export const REDIS = Symbol('REDIS');
 function connect(url: string, role: string): Redis {
   const logger = new Logger(`Redis:${role}`);
   let lastError = '';
+  // maxRetriesPerRequest: null queues commands while Redis is away and sends them once it is back.
   const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
   // Without a listener an 'error' event would crash the process; ioredis keeps reconnecting on its own.
   client.on('error', (err: Error) => {
@@ -26,6 +27,14 @@ function connect(url: string, role: string): Redis {
     if (lastError) logger.log('reconnected');
     lastError = '';
   });
+  // The adapter publishes without awaiting; a publish rejected by a closed connection (at shutdown, or
+  // after giving up) must not surface as an unhandled rejection, which would end the process.
+  const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
+  client.publish = ((...args: unknown[]) => {
+    const sent = publish(...args);
+    sent.catch((err: Error) => logger.warn(`publish failed: ${err.message}`));
+    return sent;
+  }) as Redis['publish'];
   return client;
 }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import {
   type LeaderboardEntry,
   type Notification,
@@ -7,8 +7,11 @@ import {
   type ServerToClientEvents,
   userRoom,
 } from '@realtime/contracts';
+import { ApiError } from '../common/api-error.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type AppServer, type AppSocket } from './socket-types.js';
+
+const FETCH_SOCKETS_TIMEOUT_MS = 5000;
 
 type Args<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
 
@@ -83,17 +86,33 @@ export class WebSocketService {
     this.broadcast('leaderboard:updated', { leaderboard });
   }
 
-  /** Sockets of the user across the cluster. */
+  /** Sockets of the user across the cluster; UNAVAILABLE when a node or Redis does not answer in time. */
   async connectionCount(userId: string): Promise<number> {
-    const sockets = await this.io.in(userRoom(userId)).fetchSockets();
+    const sockets = await this.fetchSockets([userRoom(userId)]);
     return sockets.length;
   }
 
   /** Which of these users have a socket anywhere in the cluster, in one round. */
   async connectedUsers(userIds: readonly string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
-    const sockets = await this.io.in([...new Set(userIds)].map(userRoom)).fetchSockets();
+    const sockets = await this.fetchSockets([...new Set(userIds)].map(userRoom));
     return new Set(sockets.map((s) => s.data.userId));
+  }
+
+  // Across a cluster this asks every node over Redis; an unreachable Redis would otherwise wait forever.
+  private async fetchSockets(rooms: string[]) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ApiError('UNAVAILABLE', 'the cluster did not answer in time', HttpStatus.SERVICE_UNAVAILABLE)),
+        FETCH_SOCKETS_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([this.io.in(rooms).fetchSockets(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async isUserConnected(userId: string): Promise<boolean> {

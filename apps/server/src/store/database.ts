@@ -38,8 +38,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  // An idle client's error (e.g. the server restarted) must not crash the process; the pool replaces it.
+  // A dropped connection emits 'error' on its client, idle or checked out; unhandled, that would end the
+  // process. The query in flight still rejects, and the pool discards the broken client.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', ping: () => ping(db), close: () => db.destroy() };
 }
