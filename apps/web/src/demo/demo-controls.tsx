@@ -4,6 +4,7 @@ import { useSignedIn } from '../session/session-context.js';
 import { useToasts } from '../toasts/toast-context.js';
 import { otherDemoUsers, sampleNotification } from './demo-users.js';
 import { completeMission, type ServiceCall, sendNotification } from './service-api.js';
+import { Card } from '../layout/card.js';
 
 type Busy = null | 'self' | 'mission' | `to:${string}`;
 
@@ -41,12 +42,7 @@ export function DemoControls() {
   const mission = () => run('mission', () => completeMission(userId, displayName));
 
   return (
-    <section className="card demo" aria-labelledby="demo-title">
-      <div className="card__header">
-        <h2 className="card__title" id="demo-title">
-          Try it
-        </h2>
-      </div>
+    <Card className="demo" titleId="demo-title" title="Try it">
       <div className="demo__buttons">
         <button type="button" className="button button--primary" onClick={sendToSelf} disabled={busy === 'self'}>
           Send me a notification
@@ -82,6 +78,6 @@ export function DemoControls() {
           <span className="muted">Open a second tab as another user to see events cross between people.</span>
         )}
       </p>
-    </section>
+    </Card>
   );
 }

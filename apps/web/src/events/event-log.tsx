@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useSocket } from '../socket/use-socket.js';
 import { summarizeEvent } from './summarize-event.js';
+import { Card } from '../layout/card.js';
 
 interface LoggedEvent {
   id: number;
@@ -38,13 +39,12 @@ export function EventLog() {
   }, [socket]);
 
   return (
-    <section className="card events" aria-labelledby="events-title">
-      <div className="card__header">
-        <h2 className="card__title" id="events-title">
-          Socket events
-        </h2>
-        <span className="card__hint">this tab</span>
-      </div>
+    <Card
+      className="events"
+      titleId="events-title"
+      title="Socket events"
+      aside={<span className="card__hint">this tab</span>}
+    >
       {events.length === 0 ? (
         <p className="muted">Events will appear here as the gateway sends them.</p>
       ) : (
@@ -62,6 +62,6 @@ export function EventLog() {
           ))}
         </ol>
       )}
-    </section>
+    </Card>
   );
 }

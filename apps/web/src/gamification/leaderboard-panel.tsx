@@ -1,5 +1,6 @@
 import { Avatar } from '../layout/avatar.js';
 import type { useLeaderboard } from './use-leaderboard.js';
+import { Card } from '../layout/card.js';
 
 type LeaderboardState = ReturnType<typeof useLeaderboard>;
 
@@ -10,13 +11,12 @@ const medal = ['🥇', '🥈', '🥉'];
 export function LeaderboardPanel({ state, userId }: { state: LeaderboardState; userId: string }) {
   const { entries, error } = state;
   return (
-    <section className="card leaderboard-card" aria-labelledby="leaderboard-title">
-      <div className="card__header">
-        <h2 className="card__title" id="leaderboard-title">
-          Leaderboard
-        </h2>
-        <span className="card__hint">live for everyone</span>
-      </div>
+    <Card
+      className="leaderboard-card"
+      titleId="leaderboard-title"
+      title="Leaderboard"
+      aside={<span className="card__hint">live for everyone</span>}
+    >
       {error && !entries && (
         <p className="inline-error" role="alert">
           {error}
@@ -50,6 +50,6 @@ export function LeaderboardPanel({ state, userId }: { state: LeaderboardState; u
           })}
         </ol>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,6 +1,7 @@
 import type { Achievement } from '../api/types.js';
 import { rankProgress } from './rank-progress.js';
 import type { useProfile } from './use-profile.js';
+import { Card } from '../layout/card.js';
 
 type ProfileState = ReturnType<typeof useProfile>;
 
@@ -49,15 +50,16 @@ export function XpPanel({ state }: { state: ProfileState }) {
   const progress = rankProgress(profile);
   const xpLabel = `${numberFormat.format(profile.xp)} XP`;
   return (
-    <section className="card xp" aria-labelledby="xp-title">
-      <div className="card__header">
-        <h2 className="card__title" id="xp-title">
-          Your progress
-        </h2>
+    <Card
+      className="xp"
+      titleId="xp-title"
+      title="Your progress"
+      aside={
         <span className="rank-badge" data-testid="rank">
           {profile.rank}
         </span>
-      </div>
+      }
+    >
       <p className="xp__total">
         <span data-testid="xp-total">{xpLabel}</span>
         {lastGain && (
@@ -88,6 +90,6 @@ export function XpPanel({ state }: { state: ProfileState }) {
       </p>
       <h3 className="card__section-title">Achievements</h3>
       <AchievementList achievements={profile.achievements} />
-    </section>
+    </Card>
   );
 }

@@ -19,12 +19,16 @@ const handshakeCode = (err: Error): string | undefined => (err as Error & { data
 export function SocketProvider({ children }: { children: ReactNode }) {
   const { userId, token, getToken, refresh } = useSignedIn();
   const { notify } = useToasts();
-  const [socket] = useState(() =>
-    createSocket(() => {
-      const lastSeq = readLastSeq(userId);
+  const [socket] = useState(() => {
+    // The first handshake replays from what this tab had seen when it loaded: the feed's HTTP load runs at
+    // the same time and would otherwise advance lastSeq past what the server is about to replay.
+    let seenAtLoad: number | null | undefined = readLastSeq(userId);
+    return createSocket(() => {
+      const lastSeq = seenAtLoad !== undefined ? seenAtLoad : readLastSeq(userId);
+      seenAtLoad = undefined;
       return lastSeq === null ? { token: getToken() } : { token: getToken(), lastSeq };
-    }),
-  );
+    });
+  });
   const [status, setStatus] = useState<ConnectionStatus>('connecting');
   const [error, setError] = useState<string | null>(null);
   const tokenRetries = useRef(0);
