@@ -95,21 +95,27 @@ export class NotificationsService implements OnApplicationShutdown {
     return { notificationId, unreadCount };
   }
 
-  /** Right after `authenticated`: this socket's unread count, then what it missed since `auth.lastSeq`. */
+  /**
+   * Right after `authenticated`: this socket's unread count, then what it missed since `auth.lastSeq`,
+   * oldest first. Both queries run together to keep short the moment in which a live notification
+   * can overtake the replay (the client deduplicates by `id`).
+   */
   async onConnect(socket: AppSocket): Promise<void> {
     const { userId } = socket.data;
-    this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount: await this.repo.unreadCount(userId) });
-    const lastSeq = (socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq;
-    if (lastSeq === undefined || lastSeq === null) return;
-    const after = typeof lastSeq === 'string' && /^\d+$/.test(lastSeq) ? Number(lastSeq) : lastSeq;
-    if (typeof after !== 'number' || !Number.isInteger(after) || after < 0 || after > MAX_SEQ) {
+    const after = parseLastSeq((socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq);
+    const [unreadCount, missed] = await Promise.all([
+      this.repo.unreadCount(userId),
+      typeof after === 'number' ? this.repo.since(userId, after, REPLAY_LIMIT + 1) : [],
+    ]);
+    this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount });
+    if (after === 'invalid') {
       this.ws.emitToSocket(socket, 'error', {
         code: 'VALIDATION_ERROR',
         message: 'auth.lastSeq must be a non-negative integer; nothing was replayed',
       });
       return;
     }
-    const missed = await this.repo.since(userId, after, REPLAY_LIMIT + 1);
+    if (after === null) return;
     if (missed.length > REPLAY_LIMIT) {
       this.ws.emitToSocket(socket, 'notification:resync', {
         fromSeq: after + 1,
@@ -128,6 +134,13 @@ export class NotificationsService implements OnApplicationShutdown {
 }
 
 const notFound = (id: string) => new ApiError('NOT_FOUND', `notification ${id} not found`, HttpStatus.NOT_FOUND);
+
+/** `auth.lastSeq` as a seq, null when absent, 'invalid' otherwise. */
+function parseLastSeq(raw: unknown): number | null | 'invalid' {
+  if (raw === undefined || raw === null) return null;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_SEQ ? n : 'invalid';
+}
 
 const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64url');
 
