@@ -137,7 +137,7 @@ describe('operations endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(res.body).toContain('realtime_connections');
-    expect(res.body).toContain('realtime_events_out_total');
+    expect(res.body).toMatch(/realtime_events_out_total\{event="authenticated",target="socket"\} [1-9]/);
   });
 
   it('answers unknown routes with the error shape', async () => {

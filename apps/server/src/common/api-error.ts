@@ -29,6 +29,24 @@ export class ApiError extends HttpException {
   }
 }
 
+/**
+ * The contract error an exception stands for, if any: an ApiError as it is, or a value the database
+ * refused (SQLSTATE class 22, e.g. a NUL character or a number out of range; 54001, nesting too deep),
+ * which is the client's input. Anything else is the server's failure.
+ */
+export function knownError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const sqlState = (err as { code?: unknown } | null)?.code;
+  if (typeof sqlState === 'string' && (sqlState.startsWith('22') || sqlState === '54001')) {
+    return new ApiError(
+      'VALIDATION_ERROR',
+      'a value cannot be stored (e.g. a NUL character, a lone surrogate or a number out of range)',
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+  return undefined;
+}
+
 /** Zod issues as `{ path, message }`, without echoing the input back. */
 export function flattenIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type ErrorCode, type HttpError } from '@realtime/contracts';
 import { type Response } from 'express';
-import { isRejectedValue, rejectedValueError } from './db-errors.js';
+import { knownError } from './api-error.js';
 
 const codeByStatus: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_ERROR',
@@ -24,7 +24,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): HttpError {
-    if (isRejectedValue(exception)) return this.toBody(rejectedValueError());
+    const known = knownError(exception);
+    if (known) return known.getResponse() as HttpError;
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   type AckResponse,
   type ClientAckData,
@@ -8,10 +8,10 @@ import {
   type ServerPayload,
 } from '@realtime/contracts';
 import { type z } from 'zod';
-import { ApiError } from '../common/api-error.js';
-import { isRejectedValue, rejectedValueError } from '../common/db-errors.js';
+import { ApiError, knownError } from '../common/api-error.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type AppSocket } from './socket-types.js';
+import { WebSocketService } from './websocket.service.js';
 
 export type ClientEventHandler<E extends ClientEventName> = (
   payload: z.output<(typeof clientToServerSchemas)[E]>,
@@ -26,11 +26,20 @@ type Ack = (response: AckResponse<object>) => void;
  * disconnect. Events outside the contract have no listener, so Socket.IO ignores them.
  */
 @Injectable()
-export class ClientEventRouter {
+export class ClientEventRouter implements OnApplicationBootstrap {
   private readonly logger = new Logger('ClientEventRouter');
   private readonly handlers = new Map<ClientEventName, ClientEventHandler<ClientEventName>>();
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly ws: WebSocketService,
+  ) {}
+
+  /** Every contract event must have its handler once all modules have registered theirs. */
+  onApplicationBootstrap(): void {
+    const missing = clientEventNames.filter((e) => !this.handlers.has(e));
+    if (missing.length > 0) throw new Error(`no handler registered for ${missing.join(', ')}`);
+  }
 
   handle<E extends ClientEventName>(event: E, handler: ClientEventHandler<E>): void {
     if (this.handlers.has(event)) throw new Error(`a handler for ${event} is already registered`);
@@ -55,14 +64,11 @@ export class ClientEventRouter {
       ack?.({ ok: false, error: { code: error.code, message: error.message, issues: error.issues } });
       return;
     }
-    const handler = this.handlers.get(event);
     try {
-      if (!handler) throw new ApiError('INTERNAL_ERROR', `${event} is not served by this server`, 501);
-      const data = await handler(parsed.data, socket);
+      const data = await this.handlers.get(event)!(parsed.data, socket);
       ack?.({ ok: true, ...data });
     } catch (err) {
-      const error =
-        err instanceof ApiError ? err : isRejectedValue(err) ? rejectedValueError() : this.internal(event, err);
+      const error = knownError(err) ?? this.internal(event, err);
       if (ack) ack({ ok: false, error: { code: error.code, message: error.message } });
       else this.emitError(socket, event, error);
     }
@@ -71,12 +77,11 @@ export class ClientEventRouter {
   private emitError(socket: AppSocket, event: ClientEventName, error: ApiError): void {
     const payload: ServerPayload<'error'> = { message: error.message, code: error.code, event };
     if (error.issues) payload.issues = error.issues;
-    this.metrics.eventsOut.inc({ event: 'error', target: 'socket' });
-    socket.emit('error', payload);
+    this.ws.emitToSocket(socket, 'error', payload);
   }
 
   private internal(event: ClientEventName, err: unknown): ApiError {
     this.logger.error(`${event} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return new ApiError('INTERNAL_ERROR', 'internal error', 500);
+    return new ApiError('INTERNAL_ERROR', 'internal error', HttpStatus.INTERNAL_SERVER_ERROR);
   }
 }

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { HttpStatus, Logger } from '@nestjs/common';
 import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
@@ -33,7 +33,7 @@ export class RealtimeGateway
   ) {
     router.handle('auth:refresh', async ({ token }, socket) => {
       const result = await verifier.verify(token);
-      if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`, 401);
+      if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`, HttpStatus.UNAUTHORIZED);
       if (result.principal.userId !== socket.data.userId) {
         throw ApiError.forbidden('refresh token belongs to another user');
       }
@@ -56,7 +56,7 @@ export class RealtimeGateway
     this.router.bind(socket);
     this.expiry.schedule(socket);
     void socket.join(userRoom(userId));
-    socket.emit('authenticated', { success: true, userId, email });
+    this.ws.emitToSocket(socket, 'authenticated', { success: true, userId, email });
     this.hooks.run(socket).catch((err: unknown) => {
       this.logger.error(`connection hooks failed for ${userId}: ${err instanceof Error ? err.message : String(err)}`);
     });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AppSocket } from './socket-types.js';
+import { WebSocketService } from './websocket.service.js';
 
 // setTimeout's longest delay; a later expiry is re-armed in steps.
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -8,6 +9,8 @@ const MAX_DELAY_MS = 2 ** 31 - 1;
 @Injectable()
 export class SessionExpiry {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly ws: WebSocketService) {}
 
   schedule(socket: AppSocket): void {
     this.cancel(socket);
@@ -28,7 +31,7 @@ export class SessionExpiry {
     this.timers.delete(socket.id);
     if (!socket.connected) return;
     if (socket.data.expiresAt !== null && socket.data.expiresAt > Date.now()) return this.schedule(socket);
-    socket.emit('error', { message: 'token expired', code: 'TOKEN_EXPIRED' });
+    this.ws.emitToSocket(socket, 'error', { message: 'token expired', code: 'TOKEN_EXPIRED' });
     socket.disconnect(true);
   }
 }
