@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, connectAs, http, next, sign, startServer, type TestServer, trackClients } from './helpers.js';
-import { clusterRedis, createTestDatabase, dropTestDatabases } from './stores.js';
+import { clusterRedis, createTestDatabase, dropTestDatabases } from './services.js';
 
 afterAll(() => dropTestDatabases());
 

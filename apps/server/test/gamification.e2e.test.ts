@@ -1,8 +1,9 @@
 import { type Notification } from '@realtime/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type Client,
+  client,
   collect,
+  connect,
   connectAs,
   http,
   next,
@@ -12,7 +13,7 @@ import {
   type TestServer,
   trackClients,
 } from './helpers.js';
-import { dropTestDatabases, storeTargets } from './stores.js';
+import { dropTestDatabases, storeTargets } from './services.js';
 
 afterAll(() => dropTestDatabases());
 
@@ -97,11 +98,10 @@ describe.each(storeTargets)('gamification on the $name store', (target) => {
 
   it('shows the display name from the token name claim on the leaderboard', async () => {
     const token = await sign({ sub: 'zoe', name: 'Zoë' });
-    const { io } = await import('socket.io-client');
-    const socket = track(
-      io(server.url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false }) as Client,
-    );
-    await next(socket, 'notification:unread_count');
+    const socket = track(client(server, { auth: { token } }));
+    const counted = next(socket, 'notification:unread_count');
+    await connect(socket);
+    await counted;
     await sleep(100);
     await award('zoe', 99_999, 'test');
     const board = await http(server, 'GET', '/api/leaderboard', { token });

@@ -13,7 +13,7 @@ import {
   type TestServer,
   trackClients,
 } from './helpers.js';
-import { dropTestDatabases, storeTargets } from './stores.js';
+import { dropTestDatabases, storeTargets } from './services.js';
 
 afterAll(() => dropTestDatabases());
 

@@ -1,7 +1,7 @@
 import { type AddressInfo, createServer, type Server, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, sign, sleep, startServer, type TestServer } from './helpers.js';
-import { createTestDatabase, dropTestDatabases, storeTargets } from './stores.js';
+import { createTestDatabase, dropTestDatabases, storeTargets } from './services.js';
 
 /** A TCP proxy to PostgreSQL whose connections the test can cut, as a network failure or failover would. */
 async function proxyTo(target: URL): Promise<{ port: number; cut(): void; close(): Promise<void> }> {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropTestDatabases, storeTargets } from '../../test/stores.js';
+import { dropTestDatabases, storeTargets } from '../../test/services.js';
 import { openStore, type Store } from '../store/database.js';
 import { NotificationsRepository } from './notifications.repository.js';
 

@@ -1,3 +1,4 @@
+// The real PostgreSQL and Redis the integration tests use: required in CI, skipped with the reason elsewhere.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
