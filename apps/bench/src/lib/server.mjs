@@ -1,17 +1,30 @@
-// Starts the real built server (`dist/main.js`) as a child process, waits for /ready, scrapes
-// /metrics, and makes sure the child never outlives the benchmark.
+// Starts a server under test as a child process (the built gateway, `@realtime/server`'s dist/main.js,
+// or the bare baseline), optionally pinned with `taskset`, waits for GET /ready, samples its CPU and
+// memory from /proc, and makes sure it never outlives the benchmark.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, URL } from 'node:url';
 import { createHttp } from './http.mjs';
+import { sampleTree } from './procfs.mjs';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** The gateway's entry point, found through the workspace dependency on @realtime/server. */
+export function gatewayMain() {
+  const pkgPath = require.resolve('@realtime/server/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
+  return join(dirname(pkgPath), pkg.main ?? 'dist/main.js');
+}
+
+export const BASELINE_MAIN = fileURLToPath(new URL('../../baseline/server.mjs', import.meta.url));
 const GUARD = new URL('./orphan-guard.mjs', import.meta.url).href;
 
 /** Every server child still running; killed on any exit of the bench. */
@@ -39,14 +52,14 @@ export async function freePort() {
   const srv = createServer();
   await new Promise((resolve, reject) => {
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
+    srv.listen({ port: 0, host: '127.0.0.1' }, () => resolve(undefined));
   });
-  const { port } = srv.address();
+  const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
   await new Promise((resolve) => srv.close(resolve));
   return port;
 }
 
-// Configuration the server reads that must not leak in from the caller's shell.
+// Configuration the servers read that must not leak in from the caller's shell.
 const SERVER_VARS = [
   'NODE_ENV',
   'HOST',
@@ -62,30 +75,39 @@ const SERVER_VARS = [
   'DATA_DIR',
   'FALLBACK_WEBHOOK_URL',
   'WEB_DIST_DIR',
+  'DEV_TOKENS',
   'DEV_TOKEN_TTL_SECONDS',
+  'WORKERS',
 ];
 
 /**
- * Spawns `node dist/main.js` on 127.0.0.1 with a random JWT secret and the given store variables
- * (`{ DATA_DIR }` or `{ DATABASE_URL }`), and waits until `GET /ready` answers 200.
+ * Spawns `side` ('gateway' or 'bare') on 127.0.0.1 with a fresh random JWT secret and `env`
+ * (`{ DATA_DIR }`, `{ DATABASE_URL }`, `{ WORKERS }`...), pinned to `cpus` (a taskset list) when given,
+ * and waits until `GET /ready` answers 200.
  */
-export async function startServer(storeEnv, { readyTimeoutMs = 30_000 } = {}) {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run the build first (pnpm bench does)`);
+export async function startServer(side, env, { cpus = null, readyTimeoutMs = 60_000 } = {}) {
+  const main = side === 'gateway' ? gatewayMain() : BASELINE_MAIN;
+  if (!existsSync(main)) throw new Error(`${main} is missing: build the server first (pnpm bench does)`);
   const port = await freePort();
-  const env = { ...process.env };
-  for (const k of SERVER_VARS) delete env[k];
-  Object.assign(env, {
+  const jwtSecret = randomBytes(32).toString('hex');
+  const childEnv = { ...process.env };
+  for (const k of SERVER_VARS) delete childEnv[k];
+  Object.assign(childEnv, {
     HOST: '127.0.0.1',
     PORT: String(port),
-    NODE_ENV: 'development',
-    JWT_SECRET: randomBytes(32).toString('hex'),
+    NODE_ENV: 'production',
+    JWT_SECRET: jwtSecret,
     NO_COLOR: '1',
-    ...storeEnv,
+    ...env,
   });
-  const started = performance.now();
-  // Extra node flags for the server only, e.g. BENCH_SERVER_NODE_ARGS="--prof --logfile=/tmp/v8.log".
+  // Extra node flags for the servers only, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', GUARD, MAIN], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const nodeArgs = [...extra, '--import', GUARD, main];
+  // taskset execs node in place: the child's pid is the server's.
+  const [cmd, args] =
+    cpus === null ? [process.execPath, nodeArgs] : ['taskset', ['-c', cpus, process.execPath, ...nodeArgs]];
+  const started = performance.now();
+  const child = spawn(cmd, args, { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
 
   const log = { lines: 0, warn: 0, error: 0, notable: [], tail: [] };
@@ -103,7 +125,6 @@ export async function startServer(storeEnv, { readyTimeoutMs = 30_000 } = {}) {
         const level = /\b(ERROR|WARN)\b/.exec(line)?.[1] ?? (stream === child.stderr ? 'ERROR' : null);
         if (level === 'ERROR') log.error++;
         if (level === 'WARN') log.warn++;
-        // The development-secret warning cannot happen (JWT_SECRET is set); anything else is worth showing.
         if (level && log.notable.length < 15) log.notable.push(line.trim());
       }
     });
@@ -119,23 +140,31 @@ export async function startServer(storeEnv, { readyTimeoutMs = 30_000 } = {}) {
       resolve(exitInfo);
     });
   });
+  child.once('error', (err) => {
+    log.tail.push(`spawn error: ${err.message}`);
+  });
 
   const baseUrl = `http://127.0.0.1:${port}`;
-  const http = createHttp(baseUrl, { maxSockets: 4 });
+  const http = createHttp(baseUrl, { maxSockets: 2 });
   const server = {
+    side,
     baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`,
+    port,
     pid: child.pid,
+    jwtSecret,
     log,
     get exited() {
       return exitInfo;
     },
-    metrics: () => scrapeMetrics(http),
+    /** CPU seconds, RSS bytes and process count of the server's process tree, now. */
+    sample: () => sampleTree(child.pid),
     async stop() {
       http.close();
       if (exitInfo) return { ...exitInfo, shutdownMs: 0 };
       const t0 = performance.now();
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       const info = await exited;
       clearTimeout(timer);
       child.stdin.destroy();
@@ -158,34 +187,9 @@ export async function startServer(storeEnv, { readyTimeoutMs = 30_000 } = {}) {
     }
   } catch (err) {
     await server.stop();
-    err.message += `\n--- server log tail ---\n${log.tail.join('\n')}`;
+    err.message += `\n--- ${side} log tail ---\n${log.tail.join('\n')}`;
     throw err;
   }
   server.startupMs = Math.round(performance.now() - started);
   return server;
-}
-
-/** The numbers the benchmark follows in the server's Prometheus text. */
-async function scrapeMetrics(http) {
-  try {
-    const res = await http.request('GET', '/metrics', { timeoutMs: 5000 });
-    if (res.status !== 200 || typeof res.body !== 'string') return null;
-    const text = res.body;
-    const value = (name) => {
-      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
-      return m ? Number(m[1]) : null;
-    };
-    return {
-      at: performance.now(),
-      cpuSeconds: value('process_cpu_seconds_total'),
-      rssBytes: value('process_resident_memory_bytes'),
-      heapUsedBytes: value('nodejs_heap_size_used_bytes'),
-      connections: value('realtime_connections'),
-      // prom-client resets its event-loop histogram at every scrape: this is the lag since the last one.
-      loopLagP99Seconds: value('nodejs_eventloop_lag_p99_seconds'),
-      loopLagMaxSeconds: value('nodejs_eventloop_lag_max_seconds'),
-    };
-  } catch {
-    return null;
-  }
 }

@@ -8,7 +8,13 @@ export function createHttp(baseUrl, { maxSockets = 64 } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets });
   const base = new URL(baseUrl);
 
-  /** Resolves `{ status, body }` (body parsed when JSON); rejects on network errors and timeouts. */
+  /**
+   * Resolves `{ status, body }` (body parsed when JSON); rejects on network errors and timeouts.
+   * @param {string} method
+   * @param {string} path
+   * @param {{ body?: unknown, token?: string, timeoutMs?: number }} [options]
+   * @returns {Promise<{ status: number, body: any }>}
+   */
   function request(method, path, { body, token, timeoutMs = 10_000 } = {}) {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers = { accept: 'application/json' };

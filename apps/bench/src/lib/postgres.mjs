@@ -1,12 +1,11 @@
-// A throw-away PostgreSQL database for one benchmark run, when PostgreSQL answers.
+// A throw-away PostgreSQL database for one gateway run, when PostgreSQL answers.
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import process from 'node:process';
 import { URL } from 'node:url';
+import pg from 'pg';
 
-const require = createRequire(new URL('../../package.json', import.meta.url));
-const pg = require('pg');
-
-export const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+/** Where `create database` runs; BENCH_PG_ADMIN_URL overrides it. */
+export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 async function withClient(fn) {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
@@ -24,7 +23,7 @@ export async function postgresProblem() {
     await withClient((c) => c.query('select 1'));
     return null;
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    return err instanceof Error ? err.message || String(err) : String(err);
   }
 }
 
@@ -42,7 +41,7 @@ export async function dropDatabase(name) {
   await withClient((c) => c.query(`drop database if exists ${name} with (force)`));
 }
 
-/** Row counts and sizes, so the report can say what the run left in the store. */
+/** Row counts and size, so the report can say what a run left in the store. */
 export async function databaseStats(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   await client.connect();

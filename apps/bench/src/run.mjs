@@ -1,0 +1,624 @@
+// Side-by-side benchmark: the gateway (@realtime/server's dist/main.js) against a bare Socket.IO
+// server doing the same work (../baseline/server.mjs), started and measured alternately (bare,
+// gateway, bare, gateway...) so that drift on the machine hits both alike, on the embedded store
+// (DATA_DIR=memory://) and on a fresh PostgreSQL database per gateway run (created and dropped here).
+// Per run: idle RSS; handshakes of every socket (users x 2 devices); a closed loop of
+// POST /api/events to one user (fan-out); broadcasts to every socket; then, gateway only,
+// POST /api/notifications and notification:mark_read. Every delivery is checked: a lost, duplicated
+// or misrouted event fails the run (exit 1). Targets on the ratios gateway/bare are printed with
+// PASS/MISS and never change the exit code. Server CPU and RSS come from /proc (whole process tree).
+//
+//   pnpm bench                                  from the repository root (builds the server first)
+//   node apps/bench/src/run.mjs [--smoke]       with the server already built
+//
+// Environment (all optional, bounded):
+//   BENCH_SMOKE=1 (or --smoke)  tiny sizes, one round each side, all checks on, writes no docs
+//   BENCH_CLIENTS               sockets, two per user (default 2000; smoke 40)
+//   BENCH_STORES                embedded,postgres (default both; without PostgreSQL outside CI it is skipped)
+//   BENCH_ROUNDS                alternating rounds per store (default 2; smoke 1)
+//   BENCH_EVENTS                measured fan-out events (default 4000; smoke 50)
+//   BENCH_BROADCASTS            broadcasts in the burst (default 40; smoke 3)
+//   BENCH_SERVER_NODE_ARGS      extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_WORKERS=1,2           scaling mode: the gateway alone on PostgreSQL with WORKERS=N for each N
+//   BENCH_REDIS_URL             passed to the gateway as REDIS_URL
+//   BENCH_NO_PIN=1              do not pin with taskset
+//   BENCH_DOCS=0|1              never / always write docs/benchmarks.{md,svg} (default: full default runs only)
+//   BENCH_PG_ADMIN_URL          where databases are created (default postgres://postgres@127.0.0.1:5432/test)
+import console from 'node:console';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import process from 'node:process';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, URL } from 'node:url';
+import { writeDocs } from './lib/docs.mjs';
+import { createFleet } from './lib/fleet.mjs';
+import { createHttp } from './lib/http.mjs';
+import { pin } from './lib/pinning.mjs';
+import { createDatabase, databaseStats, dropDatabase, postgresProblem } from './lib/postgres.mjs';
+import {
+  COMPARISON_HEADER,
+  comparisonRows,
+  FIGURES,
+  GATEWAY_ONLY_HEADER,
+  gatewayOnlyRows,
+  GENERATOR_HEADER,
+  generatorRows,
+  generatorWarnings,
+  info,
+  INFO,
+  INFO_HEADER,
+  infoRows,
+  judge,
+  textTable,
+} from './lib/report.mjs';
+import { broadcast, fanout, handshake, markRead, notifications } from './lib/scenarios.mjs';
+import { startServer } from './lib/server.mjs';
+import { mb, mean, num, round } from './lib/stats.mjs';
+import { signToken } from './lib/tokens.mjs';
+import { now } from './lib/wire.mjs';
+
+const SMOKE = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
+const CI = Boolean(process.env.CI);
+
+const intEnv = (name, def, min, max) => {
+  const v = Number.parseInt(process.env[name] ?? '', 10);
+  return Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : def;
+};
+
+const CLIENTS = intEnv('BENCH_CLIENTS', SMOKE ? 40 : 2000, 2, 10_000) & ~1; // even: two devices per user
+const P = {
+  smoke: SMOKE,
+  clients: CLIENTS,
+  users: CLIENTS / 2,
+  rounds: intEnv('BENCH_ROUNDS', SMOKE ? 1 : 2, 1, 10),
+  idleSettleMs: SMOKE ? 300 : 1000,
+  handshakeConcurrency: 50,
+  rssSettleMs: SMOKE ? 200 : 1000,
+  fanoutEvents: intEnv('BENCH_EVENTS', SMOKE ? 50 : 4000, 1, 100_000),
+  fanoutWarmup: SMOKE ? 10 : 400,
+  fanoutConcurrency: intEnv('BENCH_FANOUT_CONCURRENCY', 32, 1, 1024),
+  broadcastWarmup: SMOKE ? 0 : 3,
+  broadcastRounds: SMOKE ? 2 : 20,
+  broadcastBurst: intEnv('BENCH_BROADCASTS', SMOKE ? 3 : 40, 1, 1000),
+  broadcastBurstConcurrency: intEnv('BENCH_BROADCAST_CONCURRENCY', 4, 1, 100),
+  notifications: SMOKE ? 20 : 1000,
+  notificationConcurrency: 16,
+  markReads: SMOKE ? 10 : 500,
+  markReadConcurrency: 16,
+  scenarioCapMs: SMOKE ? 20_000 : 90_000,
+};
+const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const SIDES = (process.env.BENCH_SIDES ?? 'bare,gateway')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s === 'bare' || s === 'gateway');
+const WORKERS = (process.env.BENCH_WORKERS ?? '')
+  .split(',')
+  .map((s) => Number.parseInt(s.trim(), 10))
+  .filter((n) => Number.isInteger(n) && n >= 1 && n <= 64);
+const WORKERS_MODE = WORKERS.length > 0;
+const DEFAULT_SIZES = ![
+  'BENCH_CLIENTS',
+  'BENCH_ROUNDS',
+  'BENCH_EVENTS',
+  'BENCH_BROADCASTS',
+  'BENCH_STORES',
+  'BENCH_SIDES',
+  'BENCH_FANOUT_CONCURRENCY',
+  'BENCH_BROADCAST_CONCURRENCY',
+].some((k) => process.env[k]);
+const GLOBAL_CAP_MS = SMOKE ? 110_000 : WORKERS_MODE ? 20 * 60_000 : 30 * 60_000;
+
+/** Passed to the gateway only (BENCH_REDIS_URL). */
+const GATEWAY_ENV = process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {};
+
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+
+function command() {
+  const env = Object.keys(process.env)
+    .filter((k) => k.startsWith('BENCH_'))
+    .sort()
+    .map((k) => `${k}=${process.env[k]}`);
+  const fromRoot = process.env.npm_lifecycle_event === 'bench' && process.env.npm_package_name === 'realtime-gateway';
+  const base = fromRoot
+    ? 'pnpm bench'
+    : `node apps/bench/src/run.mjs${process.argv
+        .slice(2)
+        .map((a) => ` ${a}`)
+        .join('')}`;
+  return [...env, base].join(' ');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
+    cores: os.availableParallelism?.() ?? cpus.length,
+    totalMemBytes: os.totalmem(),
+    loadAvgAtStart: os.loadavg().map((v) => round(v, 2)),
+  };
+}
+
+const perRunLine = (r) => {
+  if (r.error) return `FAILED: ${r.error.split('\n')[0]}`;
+  const h = r.handshake;
+  const f = r.fanout;
+  const b = r.broadcast;
+  const parts = [`idle ${mb(r.idleRssBytes)}`];
+  if (h) {
+    parts.push(
+      `handshake ${num(h.handshakesPerSec)}/s p99 ${num(h.latencyMs.p99)} ms ${num(h.serverCpuMsPerHandshake)} ms CPU each, ` +
+        `${num(h.rssPerConnectionBytes / 1024)} KB/conn (gen ${num(h.resources.generatorCores)} cores)`,
+    );
+  }
+  if (f) {
+    parts.push(
+      `fan-out ${num(f.deliveriesPerSec)} deliveries/s p99 ${num(f.latencyMs.p99)} ms ${num(f.serverCpuMsPerEvent)} ms CPU/event ` +
+        `(server ${num(f.resources.serverCores)}, gen ${num(f.resources.generatorCores)} cores)`,
+    );
+  }
+  if (b) {
+    parts.push(
+      `broadcast ${num(b.deliveriesPerSec)} deliveries/s, p50 to all ${num(b.allSocketsMs.p50)} ms ` +
+        `(server ${num(b.resources.serverCores)}, gen ${num(b.resources.generatorCores)} cores)`,
+    );
+  }
+  if (r.notifications) parts.push(`notifications ${num(r.notifications.requestsPerSec)}/s`);
+  if (r.markRead) parts.push(`mark_read ${num(r.markRead.opsPerSec)}/s ack p99 ${num(r.markRead.ackMs.p99)} ms`);
+  return parts.join('\n      ');
+};
+
+/** One server run: start, measure every scenario, stop. Never throws: failures land in `error`/`violations`. */
+async function runOne({ side, store, round: roundNo, env, cpus, gatewayOnly = true, expectProcesses = 0 }) {
+  const label = `[${store} r${roundNo} ${side}]`;
+  const result = { side, store, round: roundNo };
+  const users = Array.from({ length: P.users }, (_, k) => `bench-u${String(k).padStart(5, '0')}`);
+  let server;
+  let fleet;
+  let http;
+  try {
+    server = await startServer(side, env, { cpus });
+    result.pid = server.pid;
+    result.startupMs = server.startupMs;
+    const tokens = new Map();
+    await Promise.all(
+      users.map(async (u) =>
+        tokens.set(u, await signToken(server.jwtSecret, { sub: u, email: `${u}@bench.test`, role: 'user' })),
+      ),
+    );
+    const serviceToken = await signToken(server.jwtSecret, {
+      sub: 'bench-service',
+      email: 'service@bench.test',
+      role: 'service',
+    });
+    fleet = createFleet({ users, tokens });
+    http = createHttp(server.baseUrl, { maxSockets: 64 });
+
+    if (expectProcesses) {
+      // A cluster's workers come up after the first /ready: wait (bounded) for all of them.
+      const deadline = now() + 20_000;
+      while (server.sample().processes < expectProcesses && now() < deadline) await sleep(100);
+      const n = server.sample().processes;
+      result.processes = n;
+      if (n < expectProcesses) {
+        throw new Error(
+          `${env.WORKERS ? `WORKERS=${env.WORKERS}: ` : ''}expected ${expectProcesses} server processes, found ${n} ` +
+            `after 20 s: the server does not seem to support WORKERS (no cluster workers were started)`,
+        );
+      }
+      await sleep(1000); // let the last worker finish its start-up
+    }
+    await sleep(P.idleSettleMs);
+    const idle = server.sample();
+    result.idleRssBytes = idle.rssBytes;
+    result.processes ??= idle.processes;
+    const cap = P.scenarioCapMs;
+    const tag = `${store}-r${roundNo}-${side}`;
+
+    result.handshake = await handshake({
+      server,
+      fleet,
+      concurrency: P.handshakeConcurrency,
+      capMs: cap,
+      idleRssBytes: idle.rssBytes,
+      settleMs: P.rssSettleMs,
+    });
+    if (result.handshake.connected === 0)
+      throw new Error(`no socket could connect: ${JSON.stringify(result.handshake.failures)}`);
+
+    result.fanout = await fanout({
+      server,
+      fleet,
+      http,
+      serviceToken,
+      users,
+      count: P.fanoutEvents,
+      warmup: P.fanoutWarmup,
+      concurrency: P.fanoutConcurrency,
+      capMs: cap,
+      tag,
+    });
+    result.broadcast = await broadcast({
+      server,
+      fleet,
+      http,
+      serviceToken,
+      warmupRounds: P.broadcastWarmup,
+      rounds: P.broadcastRounds,
+      burst: P.broadcastBurst,
+      burstConcurrency: P.broadcastBurstConcurrency,
+      capMs: cap,
+    });
+    if (side === 'gateway' && gatewayOnly) {
+      const n = await notifications({
+        server,
+        fleet,
+        http,
+        serviceToken,
+        users,
+        count: P.notifications,
+        concurrency: P.notificationConcurrency,
+        capMs: cap,
+        tag,
+      });
+      const { createdNotifications, ...rest } = n;
+      result.notifications = rest;
+      result.markRead = await markRead({
+        server,
+        fleet,
+        created: createdNotifications,
+        ops: P.markReads,
+        concurrency: P.markReadConcurrency,
+        capMs: cap,
+      });
+    }
+  } catch (err) {
+    result.error = err instanceof Error ? err.message : String(err);
+  } finally {
+    if (fleet) await fleet.closeAll();
+    http?.close();
+    if (server) {
+      result.shutdown = await server.stop();
+      result.serverLog = {
+        lines: server.log.lines,
+        warn: server.log.warn,
+        error: server.log.error,
+        notable: server.log.notable,
+      };
+    }
+    if (fleet) {
+      result.violations = fleet.violations;
+      result.violationSamples = fleet.violationSamples;
+      result.serverErrorEvents = fleet.serverErrors;
+      result.serverErrorSamples = fleet.serverErrorSamples;
+      result.unexpectedDisconnects = fleet.disconnects;
+    }
+  }
+  const bad = Object.entries(result.violations ?? {});
+  console.log(
+    `${label} pid ${result.pid ?? '-'}, ready in ${result.startupMs ?? '-'} ms${result.processes > 1 ? `, ${result.processes} processes` : ''}`,
+  );
+  console.log(`      ${perRunLine(result)}`);
+  if (bad.length) console.log(`      VIOLATIONS: ${bad.map(([k, v]) => `${k} x${v}`).join('; ')}`);
+  if (result.serverErrorEvents)
+    console.log(
+      `      server 'error' events: ${result.serverErrorEvents} ${JSON.stringify(result.serverErrorSamples?.[0])}`,
+    );
+  for (const line of result.serverLog?.notable ?? []) console.log(`      server log: ${line}`);
+  return result;
+}
+
+/** Runs `fn` with a fresh PostgreSQL database, dropped afterwards. */
+async function withDatabase(state, fn) {
+  const db = await createDatabase();
+  state.activeDb = db.name;
+  try {
+    const result = await fn(db.url);
+    result.database = await databaseStats(db.url).catch((err) => ({ error: String(err) }));
+    return result;
+  } finally {
+    await dropDatabase(db.name).catch((err) => console.error(`could not drop ${db.name}: ${err}`));
+    state.activeDb = null;
+  }
+}
+
+async function storeAvailable(store) {
+  if (store === 'embedded') return null;
+  if (store !== 'postgres') return `unknown store ${store} in BENCH_STORES (embedded, postgres)`;
+  const problem = await postgresProblem();
+  if (!problem) return null;
+  return CI
+    ? `PostgreSQL is required in CI and did not answer: ${problem}`
+    : `skipped, PostgreSQL did not answer (${problem})`;
+}
+
+async function compare(meta, state) {
+  const stores = {};
+  let failed = false;
+  for (const store of STORES) {
+    const problem = await storeAvailable(store);
+    if (problem) {
+      const fatal = store !== 'postgres' || CI;
+      console.log(`\n=== ${store}: ${problem} ===`);
+      stores[store] = { skipped: problem, fatal };
+      if (fatal) failed = true;
+      continue;
+    }
+    console.log(`\n=== ${store}: ${P.rounds} round(s) of bare then gateway ===`);
+    const runs = [];
+    for (let r = 1; r <= P.rounds; r++) {
+      for (const side of SIDES) {
+        let run;
+        const extra = side === 'gateway' ? GATEWAY_ENV : {};
+        if (store === 'embedded') {
+          run = await runOne({
+            side,
+            store,
+            round: r,
+            env: { DATA_DIR: 'memory://', ...extra },
+            cpus: meta.pinning.serverCpus,
+          });
+        } else if (side === 'bare')
+          run = await runOne({ side, store, round: r, env: {}, cpus: meta.pinning.serverCpus });
+        else {
+          run = await withDatabase(state, (url) =>
+            runOne({ side, store, round: r, env: { DATABASE_URL: url, ...extra }, cpus: meta.pinning.serverCpus }),
+          ).catch((err) => ({
+            side,
+            store,
+            round: r,
+            error: `database: ${err instanceof Error ? err.message : String(err)}`,
+          }));
+        }
+        runs.push(run);
+        await sleep(SMOKE ? 100 : 1000);
+      }
+    }
+    const figures = FIGURES.map((f) => judge(f, store, runs));
+    const infos = INFO.map((f) => info(f, runs));
+    stores[store] = { runs, figures, info: infos };
+  }
+  return { stores, failed };
+}
+
+function printComparison(meta, stores) {
+  for (const [store, s] of Object.entries(stores)) {
+    if (s.skipped) continue;
+    const n = s.runs.filter((r) => r.side === 'bare').length;
+    console.log(
+      `\n${store === 'embedded' ? 'Embedded store (DATA_DIR=memory://)' : 'PostgreSQL (fresh database per gateway run)'}: mean of ${n} alternating run(s) per side`,
+    );
+    for (const l of textTable(COMPARISON_HEADER, comparisonRows(s.figures))) console.log(l);
+    for (const f of s.figures.filter((x) => x.note)) console.log(`  ${f.label}: n/a, ${f.note}`);
+    console.log('');
+    for (const l of textTable(INFO_HEADER, infoRows(s.info))) console.log(l);
+    console.log('');
+    for (const l of textTable(GENERATOR_HEADER, generatorRows(s.runs, meta.pinning.generatorCpus))) console.log(l);
+    for (const w of generatorWarnings(s.runs, meta.pinning))
+      console.log(`  WARNING, the generator may have been the bottleneck: ${w}`);
+    if (s.runs.some((r) => r.notifications)) {
+      console.log('');
+      for (const l of textTable(GATEWAY_ONLY_HEADER, gatewayOnlyRows(s.runs))) console.log(l);
+    }
+  }
+  console.log(`\n  ${meta.pinning.note}`);
+}
+
+/** BENCH_WORKERS: the gateway alone on PostgreSQL with WORKERS=N, scaling against N=1. */
+async function scaling(meta, state) {
+  const problem = await postgresProblem();
+  if (problem) {
+    console.log(`\nBENCH_WORKERS needs PostgreSQL, which did not answer: ${problem}`);
+    return { workers: { error: problem }, failed: true };
+  }
+  const byN = {};
+  for (let r = 1; r <= P.rounds; r++) {
+    for (const n of WORKERS) {
+      const run = await withDatabase(state, (url) =>
+        runOne({
+          side: 'gateway',
+          store: `postgres WORKERS=${n}`,
+          round: r,
+          env: { DATABASE_URL: url, WORKERS: String(n), ...GATEWAY_ENV },
+          cpus: meta.pinning.serverCpus,
+          gatewayOnly: false,
+          // A primary plus N workers, or a single process for N=1 if the server runs it in place.
+          expectProcesses: n > 1 ? n + 1 : 1,
+        }),
+      ).catch((err) => ({
+        side: 'gateway',
+        workers: n,
+        round: r,
+        error: `database: ${err instanceof Error ? err.message : String(err)}`,
+      }));
+      (byN[n] ??= []).push(run);
+      await sleep(1000);
+    }
+  }
+  const rows = [];
+  const summary = {};
+  const m = (runs, f) => mean(runs.filter((x) => !x.error).map((x) => f(x) ?? null));
+  for (const n of WORKERS) {
+    const runs = byN[n];
+    summary[n] = {
+      handshakesPerSec: round(
+        m(runs, (x) => x.handshake?.handshakesPerSec),
+        1,
+      ),
+      fanoutDeliveriesPerSec: round(
+        m(runs, (x) => x.fanout?.deliveriesPerSec),
+        1,
+      ),
+      broadcastDeliveriesPerSec: round(
+        m(runs, (x) => x.broadcast?.deliveriesPerSec),
+        1,
+      ),
+      cpuMsPerHandshake: round(
+        m(runs, (x) => x.handshake?.serverCpuMsPerHandshake),
+        4,
+      ),
+      cpuMsPerEvent: round(
+        m(runs, (x) => x.fanout?.serverCpuMsPerEvent),
+        4,
+      ),
+      fanoutP99Ms: round(
+        m(runs, (x) => x.fanout?.latencyMs?.p99),
+        2,
+      ),
+      idleRssBytes: m(runs, (x) => x.idleRssBytes),
+      processes: Math.max(0, ...runs.map((x) => x.processes ?? 0)),
+      errors: runs.filter((x) => x.error).map((x) => x.error),
+    };
+  }
+  const base = summary[WORKERS[0]];
+  for (const n of WORKERS) {
+    const s = summary[n];
+    const f = (v, b) => (v != null && b ? `${(v / b).toFixed(2)}x` : '-');
+    s.scaling = {
+      handshakes: base.handshakesPerSec ? round(s.handshakesPerSec / base.handshakesPerSec, 3) : null,
+      fanout: base.fanoutDeliveriesPerSec ? round(s.fanoutDeliveriesPerSec / base.fanoutDeliveriesPerSec, 3) : null,
+    };
+    rows.push([
+      `WORKERS=${n}`,
+      String(s.processes),
+      `${num(s.handshakesPerSec)} (${f(s.handshakesPerSec, base.handshakesPerSec)})`,
+      `${num(s.fanoutDeliveriesPerSec)} (${f(s.fanoutDeliveriesPerSec, base.fanoutDeliveriesPerSec)})`,
+      num(s.cpuMsPerHandshake),
+      num(s.cpuMsPerEvent),
+      num(s.broadcastDeliveriesPerSec),
+      mb(s.idleRssBytes),
+    ]);
+  }
+  console.log(`\nGateway on PostgreSQL by WORKERS (mean of ${P.rounds} run(s); scaling vs WORKERS=${WORKERS[0]})`);
+  const header = [
+    '',
+    'processes',
+    'handshakes/s',
+    'fan-out deliveries/s',
+    'CPU ms/handshake',
+    'CPU ms/event',
+    'broadcast deliveries/s',
+    'idle RSS',
+  ];
+  for (const l of textTable(header, rows)) console.log(l);
+  console.log(`\n  ${meta.pinning.note}; CPU is the whole server process tree`);
+  const all = Object.values(byN).flat();
+  return { workers: { byN, summary }, failed: all.some((x) => x.error || Object.keys(x.violations ?? {}).length) };
+}
+
+async function main() {
+  const started = now();
+  const maxWorkers = WORKERS_MODE ? Math.max(...WORKERS) : 1;
+  const host = machine(); // before pinning narrows this process's view of the cores
+  const pinning = pin({ serverCores: maxWorkers, disabled: Boolean(process.env.BENCH_NO_PIN) });
+  const meta = { ...host, command: command(), params: P, pinning, stores: WORKERS_MODE ? ['postgres'] : STORES };
+  const state = { activeDb: null };
+
+  console.log(
+    `Realtime gateway benchmark${SMOKE ? ' (smoke: correctness only, sizes too small to mean anything)' : ''}`,
+  );
+  console.log(
+    `  ${meta.cpuModel} x ${meta.cores} cores | ${mb(meta.totalMemBytes)} | node ${meta.node} | ${meta.kernel}`,
+  );
+  console.log(`  load avg ${meta.loadAvgAtStart.join(' ')} (1/5/15 min) | ${pinning.note}`);
+  console.log(
+    WORKERS_MODE
+      ? `  WORKERS scaling: ${WORKERS.join(', ')}; gateway only, PostgreSQL; ${P.clients} sockets (${P.users} users x 2)`
+      : `  ${P.clients} sockets (${P.users} users x 2 devices), ${P.fanoutEvents} fan-out events (+${P.fanoutWarmup} warm-up, ` +
+          `${P.fanoutConcurrency} in flight), ${P.broadcastRounds} sequential + ${P.broadcastBurst} burst broadcasts; ` +
+          `stores: ${STORES.join(', ')}`,
+  );
+  console.log(`  command: ${meta.command}`);
+
+  const watchdog = setTimeout(async () => {
+    console.error(`\nbench: exceeded ${GLOBAL_CAP_MS / 1000} s overall; stopping`);
+    if (state.activeDb) {
+      await Promise.race([dropDatabase(state.activeDb).catch(() => undefined), sleep(3000)]);
+    }
+    process.exit(1); // the exit hook in lib/server.mjs kills every server child
+  }, GLOBAL_CAP_MS);
+  watchdog.unref();
+
+  let outcome;
+  if (WORKERS_MODE) outcome = await scaling(meta, state);
+  else {
+    outcome = await compare(meta, state);
+    printComparison(meta, outcome.stores);
+  }
+
+  // Correctness: every run ran, and nothing was lost, duplicated or misrouted.
+  const runs = WORKERS_MODE
+    ? Object.values(outcome.workers.byN ?? {}).flat()
+    : Object.values(outcome.stores).flatMap((s) => s.runs ?? []);
+  const problems = [];
+  if (outcome.workers?.error) problems.push(`WORKERS mode: ${outcome.workers.error}`);
+  for (const [store, st] of Object.entries(outcome.stores ?? {}))
+    if (st.fatal) problems.push(`${store}: ${st.skipped}`);
+  for (const r of runs) {
+    const who = `${r.store ?? `WORKERS=${r.workers}`} r${r.round} ${r.side}`;
+    if (r.error) problems.push(`${who}: ${r.error.split('\n')[0]}`);
+    for (const [k, v] of Object.entries(r.violations ?? {})) problems.push(`${who}: ${k} x${v}`);
+  }
+  const serverErrorEvents = runs.reduce((s, r) => s + (r.serverErrorEvents ?? 0), 0);
+  const ok = !outcome.failed && problems.length === 0 && runs.length > 0;
+
+  const totalMs = Math.round(now() - started);
+  const loadAvgAtEnd = os.loadavg().map((v) => round(v, 2));
+  const doc = {
+    ...meta,
+    loadAvgAtEnd,
+    totalMs,
+    ok,
+    problems,
+    serverErrorEvents,
+    ...(WORKERS_MODE ? outcome : { stores: outcome.stores }),
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  const stamp = meta.date.replace(/[:.]/g, '-');
+  const name = `${WORKERS_MODE ? 'workers' : SMOKE ? 'smoke' : 'compare'}-${stamp}.json`;
+  writeFileSync(`${RESULTS}${name}`, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify(doc, null, 2)}\n`);
+
+  const docsWanted =
+    process.env.BENCH_DOCS === '1' ||
+    (process.env.BENCH_DOCS !== '0' &&
+      !SMOKE &&
+      !WORKERS_MODE &&
+      DEFAULT_SIZES &&
+      Object.values(outcome.stores).every((s) => s.runs && s.runs.every((r) => !r.error)));
+  if (docsWanted && !WORKERS_MODE && !SMOKE) {
+    const files = writeDocs({ meta: { ...meta, loadAvgAtEnd, totalMs }, stores: outcome.stores, ok, problems });
+    console.log(`\ndocs written: ${files.join(', ')}`);
+  } else if (!SMOKE && !WORKERS_MODE) {
+    console.log(
+      '\ndocs/benchmarks.md not written (only a full run with default sizes and every store writes it; BENCH_DOCS=1 forces it)',
+    );
+  }
+
+  console.log(
+    `\nbench finished in ${(totalMs / 1000).toFixed(1)} s (load avg now ${loadAvgAtEnd.join(' ')}); results in ${RESULTS}${name}`,
+  );
+  if (serverErrorEvents) console.log(`server 'error' events received: ${serverErrorEvents} (see the results JSON)`);
+  if (ok) console.log('SUMMARY: OK, every event reached every socket it was for, once, and no other');
+  else {
+    console.log(`SUMMARY: FAILED (${problems.length} problem(s))`);
+    for (const p of problems.slice(0, 30)) console.log(`  - ${p}`);
+  }
+  clearTimeout(watchdog);
+  return ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

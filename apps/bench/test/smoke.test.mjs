@@ -1,0 +1,43 @@
+// Runs the benchmark at smoke size as a child process: it checks that the harness works and that
+// every delivery is right, on both servers and both stores; it never looks at how fast anything is.
+// In CI (CI set) PostgreSQL must answer; elsewhere it is skipped, with the reason printed, when it does not.
+import { spawn } from 'node:child_process';
+import console from 'node:console';
+import process from 'node:process';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { fileURLToPath, URL } from 'node:url';
+import { expect, it } from 'vitest';
+import { postgresProblem } from '../src/lib/postgres.mjs';
+
+const RUN = fileURLToPath(new URL('../src/run.mjs', import.meta.url));
+
+function runBench(env, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RUN, '--smoke'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out });
+    });
+  });
+}
+
+it('the smoke bench runs both servers, checks every delivery and exits 0', async () => {
+  const problem = await postgresProblem();
+  const withPostgres = !problem || Boolean(process.env.CI);
+  if (!withPostgres) console.log(`smoke bench: PostgreSQL skipped (${problem}); in CI it is required`);
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('BENCH_') || k === 'BENCH_PG_ADMIN_URL'),
+  );
+  env.BENCH_STORES = withPostgres ? 'embedded,postgres' : 'embedded';
+  const { code, signal, out } = await runBench(env, 100_000);
+  if (code !== 0) console.log(out);
+  expect(signal).toBeNull();
+  expect(code).toBe(0);
+  expect(out).toContain('SUMMARY: OK');
+  expect(out).toMatch(/Embedded store \(DATA_DIR=memory:\/\/\): mean of 1/);
+  if (withPostgres) expect(out).toMatch(/PostgreSQL \(fresh database per gateway run\): mean of 1/);
+}, 120_000);
