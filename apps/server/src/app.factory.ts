@@ -1,6 +1,6 @@
 import { type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { type AppConfig } from './config/config.js';
@@ -11,21 +11,36 @@ export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
 }
 
-/** Builds the whole server (HTTP + Socket.IO) without listening; `main.ts` and the e2e tests share it. */
+/** Request bodies larger than this are refused with 413. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+const noRouteSchemas = () => () => {
+  throw new Error('Fastify route schemas are not used here: validate with the contract (parseOrThrow)');
+};
+
+/**
+ * Builds the whole server (HTTP + Socket.IO) without listening; `main.ts` and the e2e tests share it.
+ * HTTP runs on Fastify: on the publish routes Express and its middleware chain cost more CPU than
+ * the Socket.IO emit they lead to.
+ */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    skipMiddie: true,
+    // Bodies are checked by the contract's zod schemas, never by Fastify route schemas: without these
+    // stand-ins Fastify would load Ajv and fast-json-stringify for nothing.
+    schemaController: { compilersFactory: { buildValidator: noRouteSchemas, buildSerializer: noRouteSchemas } },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
-    bodyParser: false,
     // Throw instead of process.abort(), so a failed start-up is reported like any other error.
     abortOnError: false,
   });
-  app.useBodyParser('json', { limit: '256kb' });
-  app.disable('x-powered-by');
   app.enableCors({ origin: config.corsOrigins ?? true, credentials: true });
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get<RedisPair | null>(REDIS)));
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get<RedisPair | null>(REDIS)?.adapter ?? null));
   // One command, one port: the built demo page is served by the gateway itself.
-  if (config.webDistDir) app.useStaticAssets(config.webDistDir, { index: 'index.html', maxAge: '1h' });
+  if (config.webDistDir) app.useStaticAssets({ root: config.webDistDir, index: 'index.html', maxAge: '1h' });
   app.enableShutdownHooks();
   return app;
 }

@@ -79,8 +79,12 @@ describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
     expect(await phone.emitWithAck('notification:mark_read', { notificationId: p1.notification.id })).toMatchObject({
       ok: true,
       unreadCount: 0,
+      version: 2,
     });
-    expect(await read).toEqual([{ notificationId: p1.notification.id, success: true }, { unreadCount: 0 }]);
+    expect(await read).toEqual([
+      { notificationId: p1.notification.id, success: true },
+      { unreadCount: 0, version: 2 },
+    ]);
   });
 
   it('gives concurrent notifications from both nodes distinct consecutive seqs', async () => {

@@ -30,7 +30,7 @@ describe('handshake', () => {
     const socket = track(client(server, { auth: { token } }));
     const count = new Promise((resolve) => socket.once('notification:unread_count', resolve));
     expect(await connect(socket)).toEqual({ success: true, userId: 'alice', email: 'alice@example.com' });
-    expect(await count).toEqual({ unreadCount: 0 });
+    expect(await count).toEqual({ unreadCount: 0, version: 0 });
   });
 
   it('authenticates with an Authorization: Bearer header', async () => {

@@ -72,6 +72,21 @@ describe('POST /api/events', () => {
     expect(res.body).toEqual({ statusCode: 400, code: 'VALIDATION_ERROR', message: expect.stringMatching(/JSON/) });
   });
 
+  it('413 for a body over 256 KB, 400 for a body that is not a JSON object, both with the error shape', async () => {
+    const big = { event: 'xp:gained', payload: { ...xp, source: 'x'.repeat(300 * 1024) }, userIds: ['olga'] };
+    expect((await http(server, 'POST', '/api/events', { token: service, body: big })).body).toEqual({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: expect.any(String),
+    });
+    const plain = await http(server, 'POST', '/api/events', {
+      token: service,
+      body: 'event=xp:gained',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(plain.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
+  });
+
   it('401: no token, bad token, expired token', async () => {
     const body = { event: 'xp:gained', payload: xp };
     expect((await http(server, 'POST', '/api/events', { body })).body).toMatchObject({

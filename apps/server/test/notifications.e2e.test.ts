@@ -66,8 +66,8 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
       const [phoneCount, laptopNew, laptopCount] = await got;
       expect(order).toEqual(['notification:new', 'notification:unread_count']);
       expect(laptopNew.notification).toEqual(stored);
-      expect(phoneCount).toEqual({ unreadCount: 1 });
-      expect(laptopCount).toEqual({ unreadCount: 1 });
+      expect(phoneCount).toEqual({ unreadCount: 1, version: 1 });
+      expect(laptopCount).toEqual({ unreadCount: 1, version: 1 });
       expect(strays).toEqual([]);
     });
 
@@ -120,7 +120,7 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
           token,
         });
         expect(res.status).toBe(200);
-        expect(res.body.unreadCount).toBe(23);
+        expect(res.body).toMatchObject({ unreadCount: 23, version: 23 });
         seqs.push(...res.body.items.map((n: Notification) => n.seq));
         expect(res.body.items.every((n: Notification) => n.userId === 'feed')).toBe(true);
         cursor = res.body.nextCursor;
@@ -136,7 +136,7 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
       await http(server, 'POST', `/api/notifications/${first.id}/read`, { token });
       const unread = await http(server, 'GET', '/api/notifications?unread=true', { token });
       expect(unread.body.items.map((n: Notification) => n.seq)).toEqual([2]);
-      expect(unread.body).toMatchObject({ unreadCount: 1, nextCursor: null });
+      expect(unread.body).toMatchObject({ unreadCount: 1, version: 3, nextCursor: null });
       for (const q of ['limit=0', 'limit=101', 'limit=abc', 'cursor=bogus', 'unread=maybe']) {
         const res = await http(server, 'GET', `/api/notifications?${q}`, { token });
         expect(res.status, q).toBe(400);
@@ -156,12 +156,18 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
         ok: true,
         notificationId: n.id,
         unreadCount: 1,
+        version: 3,
       });
-      expect(await onLaptop).toEqual([{ notificationId: n.id, success: true }, { unreadCount: 1 }]);
+      expect(await onLaptop).toEqual([
+        { notificationId: n.id, success: true },
+        { unreadCount: 1, version: 3 },
+      ]);
+      // Reading it again changes nothing, so the version stays.
       expect(await phone.emitWithAck('notification:mark_read', { notificationId: n.id })).toEqual({
         ok: true,
         notificationId: n.id,
         unreadCount: 1,
+        version: 3,
       });
     });
 
@@ -174,8 +180,9 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
         ok: true,
         updated: 3,
         unreadCount: 0,
+        version: 4,
       });
-      expect(await countAfterAll).toEqual({ unreadCount: 0 });
+      expect(await countAfterAll).toEqual({ unreadCount: 0, version: 4 });
       expect(reads.map((r) => r.notificationId).sort()).toEqual(made.map((n) => n.id).sort());
 
       const deleted = next(laptop, 'notification:deleted');
@@ -282,7 +289,7 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
     it('counts notifications created while offline at the next connect, then replays seq > lastSeq in order', async () => {
       for (let i = 1; i <= 5; i++) await publishOne('away', `#${i}`);
       const { replayed, order, count } = await connectWith('away', { lastSeq: 2 });
-      expect(count).toEqual({ unreadCount: 5 });
+      expect(count).toEqual({ unreadCount: 5, version: 5 });
       await sleep(200);
       expect(replayed.map((p) => p.notification.seq)).toEqual([3, 4, 5]);
       expect(order.slice(0, 3)).toEqual(['authenticated', 'notification:unread_count', 'notification:new']);

@@ -11,18 +11,33 @@ export type Role = (typeof Role)[keyof typeof Role];
 
 export const roleSchema = z.enum([Role.User, Role.Admin, Role.Service]);
 
-/** The claims the gateway reads from an HS256 JWT. */
+/** A user id as tokens and publishers give it: 1-200 characters, none of them a control character. */
+export const userIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
+
+/** Seconds since the epoch, as JWTs carry time. */
+const numericDate = z.number().finite().nonnegative();
+
+/** The claims the gateway reads from a JWT. */
 export const tokenClaimsSchema = z.object({
   /** The user id; the socket joins `user:{sub}`. */
-  sub: z.string().min(1),
+  sub: userIdSchema,
   /** The user's email, echoed in `authenticated`. */
-  email: z.string().optional(),
+  email: z.string().max(320).optional(),
   /** A display name (optional), shown on the leaderboard. */
   name: z.string().max(100).optional(),
   /** Defaults to `user` when absent. */
   role: roleSchema.optional(),
-  /** Expiry, seconds since the epoch. */
-  exp: z.number().optional(),
+  /** Expiry, seconds since the epoch: required, and at most the server's token lifetime ahead. */
+  exp: numericDate,
+  /** Issued at, seconds since the epoch: never in the future. */
+  iat: numericDate.optional(),
+  /** Not valid before, seconds since the epoch. */
+  nbf: numericDate.optional(),
 });
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;

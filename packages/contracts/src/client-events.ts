@@ -18,6 +18,8 @@ export const clientToServerSchemas = {
 } satisfies Record<ClientEventName, z.ZodType>;
 
 const unreadCount = z.number().int().nonnegative();
+/** The version of `unreadCount` (see `notification:unread_count`). */
+const version = z.number().int().nonnegative();
 
 /** What a successful acknowledgement carries besides `ok: true`, per client event. */
 export const clientAckSchemas = {
@@ -26,22 +28,25 @@ export const clientAckSchemas = {
     notificationId: z.string(),
     /** The user's unread count afterwards. */
     unreadCount,
+    version,
   }),
   'notification:mark_all_read': z.object({
     /** How many notifications changed from unread to read. */
     updated: z.number().int().nonnegative(),
     /** The user's unread count afterwards. */
     unreadCount,
+    version,
   }),
   'notification:delete': z.object({
     /** The notification now gone. */
     notificationId: z.string(),
     /** The user's unread count afterwards. */
     unreadCount,
+    version,
   }),
   'auth:refresh': z.object({
-    /** When the new token expires, ISO-8601; null for a token without `exp`. */
-    expiresAt: z.iso.datetime({ offset: true }).nullable(),
+    /** When the new token expires, ISO-8601. */
+    expiresAt: z.iso.datetime({ offset: true }),
   }),
 } satisfies Record<ClientEventName, z.ZodType>;
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { userIdSchema } from './auth.js';
 import { leaderboardEntrySchema } from './server-events.js';
 
 /** The body of `POST /api/xp` (service, admin). */
 export const awardXpBodySchema = z.object({
   /** Who gains the XP. */
-  userId: z.string().min(1).max(200),
+  userId: userIdSchema,
   /** How much, 1 to 100000. */
   amount: z.number().int().min(1).max(100_000),
   /** What it is for, e.g. `mission`; shown to the user in `xp:gained`. */

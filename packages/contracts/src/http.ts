@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { userIdSchema } from './auth.js';
 import { type PublishableEventName, publishableEventNames } from './events.js';
 import { type ServerPayload, serverToClientSchemas } from './server-events.js';
 
-const userId = z.string().min(1).max(200);
-
 /** Recipients of a publish: absent means everyone. */
-export const userIdsSchema = z.array(userId).min(1).max(10_000);
+export const userIdsSchema = z.array(userIdSchema).min(1).max(10_000);
 
 /** The body of `POST /api/events`; check `payload` with {@link parsePublishedPayload}. */
 export const publishEventBodySchema = z.object({
@@ -29,7 +28,7 @@ export function parsePublishedPayload<E extends PublishableEventName>(event: E, 
 
 /** `GET /api/presence/:userId`. */
 export const presenceResponseSchema = z.object({
-  userId,
+  userId: userIdSchema,
   /** Whether any socket of the user is connected anywhere in the cluster. */
   online: z.boolean(),
   /** How many sockets of the user are connected across the cluster. */

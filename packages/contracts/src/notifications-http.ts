@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userIdSchema } from './auth.js';
 import { userIdsSchema } from './http.js';
 import { notificationSchema } from './notification.js';
 
@@ -6,7 +7,7 @@ import { notificationSchema } from './notification.js';
 export const createNotificationBodySchema = z
   .object({
     /** One recipient. */
-    userId: z.string().min(1).max(200).optional(),
+    userId: userIdSchema.optional(),
     /** Several recipients; each gets their own notification (own id and `seq`). */
     userIds: userIdsSchema.max(1000).optional(),
     /** A category of your choosing; `info` when absent. */
@@ -45,6 +46,8 @@ export const notificationPageSchema = z.object({
   nextCursor: z.string().nullable(),
   /** The user's unread count, whatever the filter. */
   unreadCount: z.number().int().nonnegative(),
+  /** The version of that count (see `notification:unread_count`). */
+  version: z.number().int().nonnegative(),
 });
 
 export type NotificationPage = z.infer<typeof notificationPageSchema>;

@@ -66,8 +66,10 @@ export const serverToClientSchemas = {
     notificationId: z.string().min(1),
   }),
   'notification:unread_count': z.object({
-    /** Exact number of unread notifications of the user. */
+    /** Exact number of unread notifications of the user, as of `version`. */
     unreadCount: count,
+    /** Grows with every change to the user's notifications: ignore a count with a lower version than one seen. */
+    version: count,
   }),
   'notification:resync': z.object({
     /** First missed `seq` (the client's `lastSeq` + 1). */

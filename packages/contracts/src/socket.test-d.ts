@@ -49,7 +49,7 @@ describe('client socket types', () => {
       else expectTypeOf(res.error.code).toBeString();
     });
     const res = await socket.emitWithAck('auth:refresh', { token: 't' });
-    expectTypeOf(res).toEqualTypeOf<AckResponse<{ expiresAt: string | null }>>();
+    expectTypeOf(res).toEqualTypeOf<AckResponse<{ expiresAt: string }>>();
     // @ts-expect-error notificationId is required
     socket.emit('notification:delete', {}, () => undefined);
     // @ts-expect-error clients cannot emit server events

@@ -50,6 +50,6 @@ export interface SocketData {
   name: string | null;
   /** The token's role. */
   role: Role;
-  /** When the current token expires, ms since the epoch; null when it never does. */
-  expiresAt: number | null;
+  /** When the current token expires, ms since the epoch. */
+  expiresAt: number;
 }

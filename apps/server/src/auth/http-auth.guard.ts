@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Role } from '@realtime/contracts';
-import { type Request } from 'express';
+import { type FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error.js';
 import { bearerToken, type Principal, TokenVerifier } from './token-verifier.js';
 
@@ -10,7 +10,7 @@ const ROLES = Symbol('roles');
 /** Restricts a route to tokens with one of these roles. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
-export type AuthedRequest = Request & { principal: Principal };
+export type AuthedRequest = FastifyRequest & { principal: Principal };
 
 /** Requires `Authorization: Bearer <JWT>` (401) and, with {@link Roles}, a role (403). */
 @Injectable()
@@ -20,9 +20,9 @@ export class HttpAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const result = await this.verifier.verify(bearerToken(req.headers.authorization));
+    const result = this.verifier.verify(bearerToken(req.headers.authorization));
     if (!result.ok) {
       const message =
         result.code === 'TOKEN_MISSING'

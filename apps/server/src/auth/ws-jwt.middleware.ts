@@ -15,21 +15,15 @@ export function handshakeError(code: HandshakeErrorCode): ExtendedError {
 export function wsJwtMiddleware(verifier: TokenVerifier, metrics: MetricsService) {
   return (socket: AppSocket, next: (err?: ExtendedError) => void): void => {
     const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (given !== undefined && given !== null && typeof given !== 'string') {
-      metrics.handshakeFailures.inc({ code: 'TOKEN_INVALID' });
-      return next(handshakeError('TOKEN_INVALID'));
+    const result =
+      given !== undefined && given !== null && typeof given !== 'string'
+        ? ({ ok: false, code: 'TOKEN_INVALID' } as const)
+        : verifier.verify(given || bearerToken(socket.handshake.headers.authorization));
+    if (!result.ok) {
+      metrics.handshakeFailures.inc({ code: result.code });
+      return next(handshakeError(result.code));
     }
-    const token = given || bearerToken(socket.handshake.headers.authorization);
-    verifier.verify(token).then(
-      (result) => {
-        if (!result.ok) {
-          metrics.handshakeFailures.inc({ code: result.code });
-          return next(handshakeError(result.code));
-        }
-        socket.data = { ...result.principal };
-        next();
-      },
-      () => next(handshakeError('TOKEN_INVALID')),
-    );
+    socket.data = { ...result.principal };
+    next();
   };
 }

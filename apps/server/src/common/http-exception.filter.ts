@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type ErrorCode, type HttpError } from '@realtime/contracts';
-import { type Response } from 'express';
+import { type FastifyReply } from 'fastify';
 import { knownError } from './api-error.js';
 
 const codeByStatus: Partial<Record<number, ErrorCode>> = {
@@ -11,21 +11,39 @@ const codeByStatus: Partial<Record<number, ErrorCode>> = {
   413: 'PAYLOAD_TOO_LARGE',
 };
 
+/** What Fastify's body parsing refused, in the contract's words. */
+const bodyErrors: Record<string, { statusCode: number; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { statusCode: 400, message: 'malformed JSON body' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { statusCode: 400, message: 'empty JSON body' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    statusCode: 400,
+    message: 'the body must be JSON (content-type: application/json)',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { statusCode: 400, message: 'content-length does not match the body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { statusCode: 413, message: 'request body too large' },
+};
+
 /** Answers every HTTP error as `{ statusCode, code, message }`; internals never reach the client. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
+    const res = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    if (!res.headersSent) res.status(body.statusCode).json(body);
+    // The route may have set another content type (e.g. /metrics' text/plain) before it failed.
+    if (!res.sent) void res.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
 
   private toBody(exception: unknown): HttpError {
     const known = knownError(exception);
     if (known) return known.getResponse() as HttpError;
+    // Fastify's own errors (body parsing) reach here wrapped by Nest, with the original as `cause`.
+    const fastifyCode = ((exception as { cause?: { code?: unknown } })?.cause ?? (exception as { code?: unknown }))
+      ?.code;
+    const bodyError = typeof fastifyCode === 'string' ? bodyErrors[fastifyCode] : undefined;
+    if (bodyError) return { ...bodyError, code: codeByStatus[bodyError.statusCode]! };
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
@@ -34,12 +52,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
         typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
       const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
       return { statusCode, code: codeByStatus[statusCode] ?? 'INTERNAL_ERROR', message };
-    }
-    // body-parser errors carry a status (400 malformed JSON, 413 too large) but are not HttpExceptions.
-    const status = (exception as { status?: unknown })?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = status === 413 ? 'request body too large' : 'malformed JSON body';
-      return { statusCode: status, code: codeByStatus[status] ?? 'VALIDATION_ERROR', message };
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'internal server error' };
   }

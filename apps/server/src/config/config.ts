@@ -20,6 +20,7 @@ const envSchema = z.object({
     .default('/socket.io/')
     .refine((p) => p.startsWith('/'), 'must start with /'),
   JWT_SECRET: optionalString,
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(86_400),
   CORS_ORIGIN: optionalString,
   DATABASE_URL: optionalString.refine(
     (u) => u === undefined || /^postgres(ql)?:\/\//.test(u),
@@ -44,6 +45,8 @@ export interface AppConfig {
   port: number;
   wsPath: string;
   jwtSecret: string;
+  /** The furthest ahead a token's `exp` may be. */
+  jwtMaxLifetimeSeconds: number;
   /** True when the development secret stands in for JWT_SECRET. */
   usingDevSecret: boolean;
   /** Allowed origins; null allows any origin. */
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: e.PORT ?? e.WS_PORT ?? 3000,
     wsPath: e.WS_PATH.endsWith('/') ? e.WS_PATH : `${e.WS_PATH}/`,
     jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwtMaxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
     usingDevSecret: !e.JWT_SECRET,
     corsOrigins: origins?.length && !origins.includes('*') ? origins : null,
     databaseUrl: e.DATABASE_URL,

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { type Response } from 'express';
+import { type FastifyReply } from 'fastify';
 import { HealthService } from './health.service.js';
 
 @Controller()
@@ -14,7 +14,7 @@ export class HealthController {
 
   /** 200 when the store (and Redis, if set) answer, else 503. */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: Response) {
+  async ready(@Res({ passthrough: true }) res: FastifyReply) {
     const { ready, checks } = await this.health.readiness();
     res.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'unavailable', checks };

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpStatus, Inject, Req } from '@nestjs/common';
-import { type Request } from 'express';
+import { type FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/token-verifier.js';
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -14,7 +14,7 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  async scrape(@Req() req: Request): Promise<string> {
+  async scrape(@Req() req: FastifyRequest): Promise<string> {
     const required = this.config.metricsToken;
     if (required && bearerToken(req.headers.authorization) !== required) {
       throw new ApiError('TOKEN_INVALID', 'metrics require the METRICS_TOKEN bearer token', HttpStatus.UNAUTHORIZED);

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Notification } from '@realtime/contracts';
-import { type Selectable, sql } from 'kysely';
+import { CompiledQuery, type Selectable, sql, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { type Db, type Store } from '../store/database.js';
-import { type NotificationsTable } from '../store/schema.js';
+import { type Database, type NotificationsTable } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
+import { UserStateCache } from './user-state-cache.js';
 
 export interface NewNotification {
   type: string;
@@ -13,28 +14,76 @@ export interface NewNotification {
   data?: Record<string, unknown> | undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A user's position and exact unread count; `version` grows with every change to their notifications. */
+export interface UserState {
+  lastSeq: number;
+  unreadCount: number;
+  version: number;
+}
 
-/** Every SQL statement about notifications; the same queries run on PostgreSQL and on PGlite. */
+/** The outcome of a change to a user's notifications, and their state after it. */
+export interface Changed<T> {
+  value: T;
+  state: UserState;
+}
+
+const NO_STATE: UserState = Object.freeze({ lastSeq: 0, unreadCount: 0, version: 0 });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The handshake's one read: a primary-key lookup, sent as is (no query builder on this path).
+const STATE_SQL = 'select last_seq, unread_count, version from user_state where user_id = $1';
+
+type StateRow = { last_seq: number; unread_count: number; version: number };
+const toState = (r: StateRow): UserState => ({ lastSeq: r.last_seq, unreadCount: r.unread_count, version: r.version });
+
+/**
+ * Every SQL statement about notifications; the same queries run on PostgreSQL and on PGlite. Each
+ * change to a user's notifications also changes their `user_state` row in the same transaction.
+ */
 @Injectable()
-export class NotificationsRepository {
+export class NotificationsRepository implements OnModuleInit {
   private readonly db: Db;
+  /** The embedded store has one writer, this process, so its user states can be served from memory. */
+  private readonly cache: UserStateCache | null;
 
   constructor(@Inject(STORE) store: Store) {
     this.db = store.db;
+    this.cache = store.kind === 'embedded' ? new UserStateCache() : null;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.cache) return;
+    const limit = this.cache.capacity;
+    const rows = await this.db
+      .selectFrom('user_state')
+      .select(['user_id', 'last_seq', 'unread_count', 'version'])
+      .limit(limit + 1)
+      .execute();
+    this.cache.load(
+      rows.slice(0, limit).map((r) => [r.user_id, toState(r)]),
+      rows.length <= limit,
+    );
   }
 
   /** Stores one notification per user, each with that user's next `seq`, in one transaction. */
-  async create(userIds: readonly string[], input: NewNotification): Promise<Notification[]> {
-    // Sorted and distinct: concurrent batches lock sequence rows in one order, so they cannot deadlock.
+  async create(
+    userIds: readonly string[],
+    input: NewNotification,
+  ): Promise<{ notifications: Notification[]; states: Map<string, UserState> }> {
+    // Sorted and distinct: concurrent batches lock state rows in one order, so they cannot deadlock.
     const users = [...new Set(userIds)].sort();
-    if (users.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
+    if (users.length === 0) return { notifications: [], states: new Map() };
+    const { rows, states } = await this.db.transaction().execute(async (trx) => {
       const seqs = await trx
-        .insertInto('user_sequences')
-        .values(users.map((user_id) => ({ user_id, last_seq: 1 })))
-        .onConflict((oc) => oc.column('user_id').doUpdateSet({ last_seq: sql`user_sequences.last_seq + 1` }))
-        .returning(['user_id', 'last_seq'])
+        .insertInto('user_state')
+        .values(users.map((user_id) => ({ user_id, last_seq: 1, unread_count: 1, version: 1 })))
+        .onConflict((oc) =>
+          oc.column('user_id').doUpdateSet({
+            last_seq: sql`user_state.last_seq + 1`,
+            unread_count: sql`user_state.unread_count + 1`,
+            version: sql`user_state.version + 1`,
+          }),
+        )
+        .returning(['user_id', 'last_seq', 'unread_count', 'version'])
         .execute();
       const data = input.data === undefined ? null : JSON.stringify(input.data);
       const rows = await trx
@@ -52,8 +101,19 @@ export class NotificationsRepository {
         )
         .returningAll()
         .execute();
-      return rows.map(toNotification);
+      return { rows, states: new Map(seqs.map((s) => [s.user_id, toState(s)])) };
     });
+    for (const [userId, state] of states) this.cache?.remember(userId, state);
+    return { notifications: rows.map(toNotification), states };
+  }
+
+  /** The user's state (all zeros for a user who never had a notification). */
+  async state(userId: string): Promise<UserState> {
+    const cached = this.cache?.get(userId);
+    if (cached !== undefined) return cached ?? NO_STATE;
+    const { rows } = await this.db.executeQuery<StateRow>(CompiledQuery.raw(STATE_SQL, [userId]));
+    const state = rows[0] ? toState(rows[0]) : NO_STATE;
+    return this.cache?.remember(userId, state) ?? state;
   }
 
   /** A page of the feed, newest first: `seq` below `beforeSeq` when given. */
@@ -82,70 +142,89 @@ export class NotificationsRepository {
     return rows.map(toNotification);
   }
 
-  /** The highest `seq` ever given to the user (0 for none). */
-  async lastSeq(userId: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('user_sequences')
-      .select('last_seq')
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row?.last_seq ?? 0;
-  }
-
-  async unreadCount(userId: string): Promise<number> {
-    return (await this.unreadCounts([userId])).get(userId) ?? 0;
-  }
-
-  /** Exact unread counts, straight from the rows (no counter to drift). */
-  async unreadCounts(userIds: readonly string[]): Promise<Map<string, number>> {
-    const counts = new Map(userIds.map((u) => [u, 0]));
-    if (userIds.length === 0) return counts;
-    const rows = await this.db
-      .selectFrom('notifications')
-      .select(['user_id', sql<number>`count(*)::int`.as('unread')])
-      .where('user_id', 'in', [...counts.keys()])
-      .where('read_at', 'is', null)
-      .groupBy('user_id')
-      .execute();
-    for (const r of rows) counts.set(r.user_id, r.unread);
-    return counts;
-  }
-
-  /** Marks one notification read; its stored id, or null when the user has no such notification. Reading twice is fine. */
-  async markRead(userId: string, id: string): Promise<string | null> {
+  /** Marks one notification read (reading twice is fine); null when the user has no such notification. */
+  async markRead(userId: string, id: string): Promise<Changed<string> | null> {
     if (!UUID.test(id)) return null;
-    const row = await this.db
-      .updateTable('notifications')
-      .set({ read_at: sql`coalesce(read_at, now())` })
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .returning('id')
-      .executeTakeFirst();
-    return row?.id ?? null;
+    return this.change(userId, async (trx) => {
+      const changed = await trx
+        .updateTable('notifications')
+        .set({ read_at: sql`now()` })
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where('read_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (changed) return { value: changed.id, unreadDelta: -1 };
+      const existing = await trx
+        .selectFrom('notifications')
+        .select('id')
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return existing ? { value: existing.id, unreadDelta: null } : null;
+    });
   }
 
-  /** Marks every unread notification read; returns the ids that changed. */
-  async markAllRead(userId: string): Promise<string[]> {
-    const rows = await this.db
-      .updateTable('notifications')
-      .set({ read_at: sql`now()` })
-      .where('user_id', '=', userId)
-      .where('read_at', 'is', null)
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
+  /** Marks every unread notification read; the ids that changed. */
+  async markAllRead(userId: string): Promise<Changed<string[]>> {
+    const result = await this.change(userId, async (trx) => {
+      const rows = await trx
+        .updateTable('notifications')
+        .set({ read_at: sql`now()` })
+        .where('user_id', '=', userId)
+        .where('read_at', 'is', null)
+        .returning('id')
+        .execute();
+      return { value: rows.map((r) => r.id), unreadDelta: rows.length > 0 ? -rows.length : null };
+    });
+    return result!;
   }
 
-  /** Deletes one notification; its stored id, or null when the user has no such notification. */
-  async delete(userId: string, id: string): Promise<string | null> {
+  /** Deletes one notification; null when the user has no such notification. */
+  async delete(userId: string, id: string): Promise<Changed<string> | null> {
     if (!UUID.test(id)) return null;
-    const row = await this.db
-      .deleteFrom('notifications')
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .returning('id')
-      .executeTakeFirst();
-    return row?.id ?? null;
+    return this.change(userId, async (trx) => {
+      const row = await trx
+        .deleteFrom('notifications')
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .returning(['id', 'read_at'])
+        .executeTakeFirst();
+      return row ? { value: row.id, unreadDelta: row.read_at === null ? -1 : 0 } : null;
+    });
+  }
+
+  /**
+   * Runs a change to the user's notifications and, when it changed something (`unreadDelta` not
+   * null), moves their state in the same transaction: the count by the delta, the version by one.
+   */
+  private async change<T>(
+    userId: string,
+    apply: (trx: Transaction<Database>) => Promise<{ value: T; unreadDelta: number | null } | null>,
+  ): Promise<Changed<T> | null> {
+    const result = await this.db.transaction().execute(async (trx) => {
+      const outcome = await apply(trx);
+      if (!outcome) return null;
+      const row =
+        outcome.unreadDelta === null
+          ? await trx
+              .selectFrom('user_state')
+              .select(['last_seq', 'unread_count', 'version'])
+              .where('user_id', '=', userId)
+              .executeTakeFirst()
+          : await trx
+              .updateTable('user_state')
+              .set({
+                unread_count: sql`unread_count + ${outcome.unreadDelta}`,
+                version: sql`version + 1`,
+              })
+              .where('user_id', '=', userId)
+              .returning(['last_seq', 'unread_count', 'version'])
+              .executeTakeFirst();
+      return { value: outcome.value, state: row ? toState(row) : NO_STATE };
+    });
+    if (result) this.cache?.remember(userId, result.state);
+    return result;
   }
 }
 

@@ -3,7 +3,7 @@ import { type ClientAckData, type Notification, type NotificationPage } from '@r
 import { ApiError } from '../common/api-error.js';
 import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
-import { type NewNotification, NotificationsRepository } from './notifications.repository.js';
+import { type NewNotification, NotificationsRepository, type UserState } from './notifications.repository.js';
 import { OFFLINE_CHANNEL, type OfflineChannel } from './offline/offline-channel.js';
 
 /** At most this many missed notifications are replayed on connect; beyond it the client resyncs over HTTP. */
@@ -29,13 +29,12 @@ export class NotificationsService implements OnApplicationShutdown {
     input: Partial<Pick<NewNotification, 'type'>> & Omit<NewNotification, 'type'>,
   ): Promise<Notification[]> {
     const userIds = typeof target === 'string' ? [target] : target;
-    const created = await this.repo.create(userIds, { ...input, type: input.type ?? 'info' });
+    const { notifications, states } = await this.repo.create(userIds, { ...input, type: input.type ?? 'info' });
     // Emitted before any other await, so one node's live events leave in `seq` (commit) order.
-    for (const n of created) this.ws.emitNotificationToUser(n.userId, n);
-    const counts = await this.repo.unreadCounts(created.map((n) => n.userId));
-    for (const [userId, unreadCount] of counts) this.ws.emitUnreadCount(userId, unreadCount);
-    void this.handOffline(created);
-    return created;
+    for (const n of notifications) this.ws.emitNotificationToUser(n.userId, n);
+    for (const [userId, state] of states) this.emitUnreadCount(userId, state);
+    void this.handOffline(notifications);
+    return notifications;
   }
 
   /** Gives notifications of users with no socket anywhere to the offline channel; never holds up delivery. */
@@ -60,54 +59,54 @@ export class NotificationsService implements OnApplicationShutdown {
     q: { limit: number; cursor?: string | undefined; unread?: boolean | undefined },
   ): Promise<NotificationPage> {
     const beforeSeq = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
-    const [{ items, hasMore }, unreadCount] = await Promise.all([
+    const [{ items, hasMore }, { unreadCount, version }] = await Promise.all([
       this.repo.page(userId, { limit: q.limit, beforeSeq, unread: q.unread }),
-      this.repo.unreadCount(userId),
+      this.repo.state(userId),
     ]);
     const last = items.at(-1);
-    return { items, nextCursor: hasMore && last ? encodeCursor(last.seq) : null, unreadCount };
+    return { items, nextCursor: hasMore && last ? encodeCursor(last.seq) : null, unreadCount, version };
   }
 
   async markRead(userId: string, id: string): Promise<ClientAckData<'notification:mark_read'>> {
-    const notificationId = await this.repo.markRead(userId, id);
-    if (!notificationId) throw notFound(id);
-    const unreadCount = await this.repo.unreadCount(userId);
+    const changed = await this.repo.markRead(userId, id);
+    if (!changed) throw notFound(id);
+    const { value: notificationId, state } = changed;
     this.ws.emitToUser(userId, 'notification:read', { notificationId, success: true });
-    this.ws.emitUnreadCount(userId, unreadCount);
-    return { notificationId, unreadCount };
+    this.emitUnreadCount(userId, state);
+    return { notificationId, unreadCount: state.unreadCount, version: state.version };
   }
 
   async markAllRead(userId: string): Promise<ClientAckData<'notification:mark_all_read'>> {
-    const ids = await this.repo.markAllRead(userId);
-    const unreadCount = await this.repo.unreadCount(userId);
+    const { value: ids, state } = await this.repo.markAllRead(userId);
     for (const notificationId of ids)
       this.ws.emitToUser(userId, 'notification:read', { notificationId, success: true });
-    this.ws.emitUnreadCount(userId, unreadCount);
-    return { updated: ids.length, unreadCount };
+    if (ids.length > 0) this.emitUnreadCount(userId, state);
+    return { updated: ids.length, unreadCount: state.unreadCount, version: state.version };
   }
 
   async delete(userId: string, id: string): Promise<ClientAckData<'notification:delete'>> {
-    const notificationId = await this.repo.delete(userId, id);
-    if (!notificationId) throw notFound(id);
-    const unreadCount = await this.repo.unreadCount(userId);
+    const changed = await this.repo.delete(userId, id);
+    if (!changed) throw notFound(id);
+    const { value: notificationId, state } = changed;
     this.ws.emitToUser(userId, 'notification:deleted', { notificationId });
-    this.ws.emitUnreadCount(userId, unreadCount);
-    return { notificationId, unreadCount };
+    this.emitUnreadCount(userId, state);
+    return { notificationId, unreadCount: state.unreadCount, version: state.version };
+  }
+
+  private emitUnreadCount(userId: string, { unreadCount, version }: UserState): void {
+    this.ws.emitToUser(userId, 'notification:unread_count', { unreadCount, version });
   }
 
   /**
    * Right after `authenticated`: this socket's unread count, then what it missed since `auth.lastSeq`,
-   * oldest first. Both queries run together to keep short the moment in which a live notification
-   * can overtake the replay (the client deduplicates by `id`).
+   * oldest first, read only when the user's `lastSeq` says something was missed.
    */
   async onConnect(socket: AppSocket): Promise<void> {
     const { userId } = socket.data;
     const after = parseLastSeq((socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq);
-    const [unreadCount, missed] = await Promise.all([
-      this.repo.unreadCount(userId),
-      typeof after === 'number' ? this.repo.since(userId, after, REPLAY_LIMIT + 1) : [],
-    ]);
-    this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount });
+    const state = await this.repo.state(userId);
+    const { unreadCount, version, lastSeq } = state;
+    this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount, version });
     if (after === 'invalid') {
       this.ws.emitToSocket(socket, 'error', {
         code: 'VALIDATION_ERROR',
@@ -115,12 +114,10 @@ export class NotificationsService implements OnApplicationShutdown {
       });
       return;
     }
-    if (after === null) return;
+    if (after === null || after >= lastSeq) return;
+    const missed = await this.repo.since(userId, after, REPLAY_LIMIT + 1);
     if (missed.length > REPLAY_LIMIT) {
-      this.ws.emitToSocket(socket, 'notification:resync', {
-        fromSeq: after + 1,
-        toSeq: await this.repo.lastSeq(userId),
-      });
+      this.ws.emitToSocket(socket, 'notification:resync', { fromSeq: after + 1, toSeq: lastSeq });
       return;
     }
     for (const notification of missed) {

@@ -1,10 +1,13 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { type IncomingMessage } from 'node:http';
-import { type ServerOptions } from 'socket.io';
+import { type Server, type ServerOptions } from 'socket.io';
 import { type AppConfig } from '../config/config.js';
-import { type RedisPair } from './redis.module.js';
+
+/** Whether other server processes share this one's sockets (over Redis). */
+export function isClustered(config: AppConfig): boolean {
+  return Boolean(config.redisUrl);
+}
 
 /** Whether a request's `Origin` may use this server; requests without one (non-browser clients) may. */
 export function originAllowed(origin: string | undefined, allowed: string[] | null): boolean {
@@ -20,7 +23,8 @@ export class RealtimeIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
-    private readonly redis: RedisPair | null,
+    /** The cluster's adapter (Redis); null for a process alone. */
+    private readonly clusterAdapter: Parameters<Server['adapter']>[0] | null,
   ) {
     super(app);
   }
@@ -39,8 +43,7 @@ export class RealtimeIoAdapter extends IoAdapter {
       },
     };
     const server = super.createIOServer(port, merged as ServerOptions);
-    if (this.redis)
-      server.adapter(createAdapter(this.redis.pub, this.redis.sub, { key: `${this.redis.key}#socket.io` }));
+    if (this.clusterAdapter) server.adapter(this.clusterAdapter);
     return server;
   }
 }

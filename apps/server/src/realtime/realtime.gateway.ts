@@ -32,15 +32,20 @@ export class RealtimeGateway
     private readonly metrics: MetricsService,
   ) {
     router.handle('auth:refresh', async ({ token }, socket) => {
-      const result = await verifier.verify(token);
+      const result = verifier.verify(token);
       if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`, HttpStatus.UNAUTHORIZED);
-      if (result.principal.userId !== socket.data.userId) {
-        throw ApiError.forbidden('refresh token belongs to another user');
+      const { principal } = result;
+      if (principal.userId !== socket.data.userId) throw ApiError.forbidden('refresh token belongs to another user');
+      if (principal.expiresAt < socket.data.expiresAt) {
+        throw new ApiError(
+          'TOKEN_INVALID',
+          'refresh refused: the token expires before the current one',
+          HttpStatus.UNAUTHORIZED,
+        );
       }
-      socket.data = { ...result.principal };
+      socket.data = { ...principal };
       this.expiry.schedule(socket);
-      const { expiresAt } = result.principal;
-      return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+      return { expiresAt: new Date(principal.expiresAt).toISOString() };
     });
   }
 

@@ -1,23 +1,25 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
+import { type Server } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { HealthService } from '../health/health.service.js';
 
-/** The pub/sub pair the Socket.IO Redis adapter uses; absent when REDIS_URL is not set. */
+/** The pub/sub pair and the Socket.IO Redis adapter on it; absent when REDIS_URL is not set. */
 export interface RedisPair {
   pub: Redis;
   sub: Redis;
   /** Prefix of every channel, so several deployments (or test runs) can share one Redis. */
   key: string;
+  adapter: Parameters<Server['adapter']>[0];
 }
 
 export const REDIS = Symbol('REDIS');
 
-function connect(url: string, role: string): Redis {
+function connect(RedisClient: typeof Redis, url: string, role: string): Redis {
   const logger = new Logger(`Redis:${role}`);
   let lastError = '';
   // maxRetriesPerRequest: null queues commands while Redis is away and sends them once it is back.
-  const client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  const client = new RedisClient(url, { maxRetriesPerRequest: null, lazyConnect: false });
   // Without a listener an 'error' event would crash the process; ioredis keeps reconnecting on its own.
   client.on('error', (err: Error) => {
     if (err.message !== lastError) logger.warn(`${err.message} (reconnecting)`);
@@ -44,15 +46,21 @@ function connect(url: string, role: string): Redis {
     {
       provide: REDIS,
       inject: [APP_CONFIG, HealthService],
-      useFactory: (config: AppConfig, health: HealthService): RedisPair | null => {
+      useFactory: async (config: AppConfig, health: HealthService): Promise<RedisPair | null> => {
         if (!config.redisUrl) return null;
-        const pub = connect(config.redisUrl, 'pub');
-        const sub = connect(config.redisUrl, 'sub');
+        // Loaded only with REDIS_URL: a process alone never pays for them.
+        const [{ Redis }, { createAdapter }] = await Promise.all([
+          import('ioredis'),
+          import('@socket.io/redis-adapter'),
+        ]);
+        const pub = connect(Redis, config.redisUrl, 'pub');
+        const sub = connect(Redis, config.redisUrl, 'sub');
         health.register('redis', async () => {
           await pub.ping();
         });
         new Logger('Cluster').log(`joining the cluster over Redis (channel prefix ${config.redisPrefix})`);
-        return { pub, sub, key: config.redisPrefix };
+        const key = config.redisPrefix;
+        return { pub, sub, key, adapter: createAdapter(pub, sub, { key: `${key}#socket.io` }) };
       },
     },
   ],

@@ -14,9 +14,7 @@ export class SessionExpiry {
 
   schedule(socket: AppSocket): void {
     this.cancel(socket);
-    const { expiresAt } = socket.data;
-    if (expiresAt === null) return;
-    const delay = Math.max(0, expiresAt - Date.now());
+    const delay = Math.max(0, socket.data.expiresAt - Date.now());
     const timer = setTimeout(() => this.fire(socket), Math.min(delay, MAX_DELAY_MS));
     timer.unref();
     this.timers.set(socket.id, timer);
@@ -30,7 +28,7 @@ export class SessionExpiry {
   private fire(socket: AppSocket): void {
     this.timers.delete(socket.id);
     if (!socket.connected) return;
-    if (socket.data.expiresAt !== null && socket.data.expiresAt > Date.now()) return this.schedule(socket);
+    if (socket.data.expiresAt > Date.now()) return this.schedule(socket);
     this.ws.emitToSocket(socket, 'error', { message: 'token expired', code: 'TOKEN_EXPIRED' });
     socket.disconnect(true);
   }

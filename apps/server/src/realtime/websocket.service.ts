@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import {
   type LeaderboardEntry,
   type Notification,
@@ -8,7 +8,9 @@ import {
   userRoom,
 } from '@realtime/contracts';
 import { ApiError } from '../common/api-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { isClustered } from './realtime-io.adapter.js';
 import { type AppServer, type AppSocket } from './socket-types.js';
 
 const FETCH_SOCKETS_TIMEOUT_MS = 5000;
@@ -20,7 +22,15 @@ type Args<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
 export class WebSocketService {
   private server: AppServer | undefined;
 
-  constructor(private readonly metrics: MetricsService) {}
+  /** Whether other processes hold sockets too, so presence must ask them. */
+  private readonly clustered: boolean;
+
+  constructor(
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.clustered = isClustered(config);
+  }
 
   /** Called once by the gateway when Socket.IO is up. */
   attach(server: AppServer): void {
@@ -66,10 +76,6 @@ export class WebSocketService {
     for (const n of notifications) this.emitNotificationToUser(n.userId, n);
   }
 
-  emitUnreadCount(userId: string, unreadCount: number): void {
-    this.emitToUser(userId, 'notification:unread_count', { unreadCount });
-  }
-
   emitAchievementUnlocked(userId: string, achievement: ServerPayload<'achievement:unlocked'>): void {
     this.emitToUser(userId, 'achievement:unlocked', achievement);
   }
@@ -88,6 +94,7 @@ export class WebSocketService {
 
   /** Sockets of the user across the cluster; UNAVAILABLE when a node or Redis does not answer in time. */
   async connectionCount(userId: string): Promise<number> {
+    if (!this.clustered) return this.localRoomSize(userId);
     const sockets = await this.fetchSockets([userRoom(userId)]);
     return sockets.length;
   }
@@ -95,8 +102,14 @@ export class WebSocketService {
   /** Which of these users have a socket anywhere in the cluster, in one round. */
   async connectedUsers(userIds: readonly string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
+    if (!this.clustered) return new Set(userIds.filter((u) => this.localRoomSize(u) > 0));
     const sockets = await this.fetchSockets([...new Set(userIds)].map(userRoom));
     return new Set(sockets.map((s) => s.data.userId));
+  }
+
+  // A process alone knows every socket: its own rooms answer without building socket objects.
+  private localRoomSize(userId: string): number {
+    return this.io.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0;
   }
 
   // Across a cluster this asks every node over Redis; an unreachable Redis would otherwise wait forever.

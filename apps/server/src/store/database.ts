@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
@@ -48,6 +47,8 @@ function openPostgres(url: string): Store {
 
 async function openEmbedded(dataDir: string): Promise<Store> {
   if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+  // Loaded only when used: a server on PostgreSQL never pays for PGlite's code.
+  const { PGlite } = await import('@electric-sql/pglite');
   const pglite = await PGlite.create({ dataDir });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return { db, kind: 'embedded', ping: () => ping(db), close: () => db.destroy() };

@@ -55,6 +55,25 @@ const migrations: Record<string, Migration> = {
       await sql`drop table user_xp`.execute(db);
     },
   },
+  '0003_user_state': {
+    async up(db: Kysely<unknown>) {
+      // One row per user, changed in the same transaction as each change to their notifications: the
+      // handshake reads the unread count and its version from it with one primary-key lookup.
+      await sql`alter table user_sequences rename to user_state`.execute(db);
+      await sql`
+        alter table user_state
+          add column unread_count integer not null default 0 check (unread_count >= 0),
+          add column version integer not null default 0`.execute(db);
+      await sql`
+        update user_state s set
+          unread_count = (select count(*) from notifications n where n.user_id = s.user_id and n.read_at is null),
+          version = s.last_seq`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`alter table user_state drop column unread_count, drop column version`.execute(db);
+      await sql`alter table user_state rename to user_sequences`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -14,10 +14,15 @@ export interface NotificationsTable {
   created_at: Timestamp;
 }
 
-/** The last `seq` handed out per user; its row lock serialises allocation across processes. */
-export interface UserSequencesTable {
+/**
+ * Per user: the last `seq` handed out, the exact unread count and its version, all changed in the
+ * transaction that changes the user's notifications. Its row lock serialises those changes.
+ */
+export interface UserStateTable {
   user_id: string;
   last_seq: number;
+  unread_count: number;
+  version: number;
 }
 
 export interface UserXpTable {
@@ -35,7 +40,7 @@ export interface UserAchievementsTable {
 
 export interface Database {
   notifications: NotificationsTable;
-  user_sequences: UserSequencesTable;
+  user_state: UserStateTable;
   user_xp: UserXpTable;
   user_achievements: UserAchievementsTable;
 }

@@ -15,9 +15,9 @@ const note = (seq: number, overrides: Partial<Notification> = {}): Notification 
 });
 
 const run = (actions: FeedAction[], state: FeedState = initialFeedState()) => actions.reduce(feedReducer, state);
-const page = (items: Notification[], nextCursor: string | null = null, unreadCount = 0) => ({
+const page = (items: Notification[], nextCursor: string | null = null, unreadCount = 0, version = unreadCount) => ({
   type: 'pageLoaded' as const,
-  page: { items, nextCursor, unreadCount },
+  page: { items, nextCursor, unreadCount, version },
   append: false,
 });
 const seqs = (state: FeedState) => state.items.map((n) => n.seq);
@@ -57,7 +57,7 @@ describe('feedReducer', () => {
       { type: 'loadingMore' },
       {
         type: 'pageLoaded',
-        page: { items: [note(5), note(4), note(3)], nextCursor: null, unreadCount: 6 },
+        page: { items: [note(5), note(4), note(3)], nextCursor: null, unreadCount: 6, version: 6 },
         append: true,
       },
     ]);
@@ -89,9 +89,12 @@ describe('feedReducer', () => {
     expect(state.lastSeq).toBe(2);
   });
 
-  it('takes the unread count as the server last said it', () => {
-    const state = run([page([note(1)], null, 1), { type: 'unreadCount', unreadCount: 7 }]);
+  it('takes the unread count of the highest version, whatever order the counts arrive in', () => {
+    const state = run([page([note(1)], null, 1), { type: 'unreadCount', unreadCount: 7, version: 9 }]);
     expect(state.unreadCount).toBe(7);
+    const late = run([{ type: 'unreadCount', unreadCount: 3, version: 8 }, page([note(1)], null, 2, 5)], state);
+    expect(late).toMatchObject({ unreadCount: 7, unreadVersion: 9 });
+    expect(run([{ type: 'unreadCount', unreadCount: 0, version: 10 }], state).unreadCount).toBe(0);
   });
 
   it('does not add read replays to an unread-only feed', () => {

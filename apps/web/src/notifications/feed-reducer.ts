@@ -6,6 +6,8 @@ export interface FeedState {
   items: Notification[];
   nextCursor: string | null;
   unreadCount: number;
+  /** The version of `unreadCount`: a count with a lower one is older and ignored. */
+  unreadVersion: number;
   unreadOnly: boolean;
   /** The highest `seq` seen, from live events and fetched pages; 0 before anything was seen. */
   lastSeq: number;
@@ -24,18 +26,25 @@ export type FeedAction =
   | { type: 'read'; notificationId: string }
   | { type: 'allRead' }
   | { type: 'deleted'; notificationId: string }
-  | { type: 'unreadCount'; unreadCount: number };
+  | { type: 'unreadCount'; unreadCount: number; version: number };
 
 export const initialFeedState = (unreadOnly = false, lastSeq = 0): FeedState => ({
   items: [],
   nextCursor: null,
   unreadCount: 0,
+  unreadVersion: -1,
   unreadOnly,
   lastSeq,
   status: 'loading',
   loadingMore: false,
   deletedIds: new Set(),
 });
+
+/** The count to keep: the given one unless a newer version is already shown (counts can arrive out of order). */
+const newerCount = (state: FeedState, unreadCount: number, version: number) =>
+  version >= state.unreadVersion
+    ? { unreadCount, unreadVersion: version }
+    : { unreadCount: state.unreadCount, unreadVersion: state.unreadVersion };
 
 const maxSeq = (items: readonly Notification[], floor: number) => items.reduce((max, n) => Math.max(max, n.seq), floor);
 
@@ -56,6 +65,7 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
       return {
         ...initialFeedState(action.unreadOnly ?? state.unreadOnly, state.lastSeq),
         unreadCount: state.unreadCount,
+        unreadVersion: state.unreadVersion,
       };
     case 'loadingMore':
       return { ...state, loadingMore: true };
@@ -66,7 +76,7 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
         // A first page is merged rather than swapped in: live notifications may have arrived while it loaded.
         items: merge(state.items, page.items, state.deletedIds),
         nextCursor: page.nextCursor,
-        unreadCount: page.unreadCount,
+        ...newerCount(state, page.unreadCount, page.version),
         lastSeq: maxSeq(page.items, state.lastSeq),
         status: 'ready',
         loadingMore: false,
@@ -94,6 +104,6 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
       return { ...state, items: state.items.filter((n) => n.id !== action.notificationId), deletedIds };
     }
     case 'unreadCount':
-      return { ...state, unreadCount: action.unreadCount };
+      return { ...state, ...newerCount(state, action.unreadCount, action.version) };
   }
 }

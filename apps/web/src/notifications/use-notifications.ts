@@ -59,7 +59,9 @@ export function useNotifications() {
   useSocketEvent('notification:new', ({ notification }) => dispatch({ type: 'received', notification }));
   useSocketEvent('notification:read', ({ notificationId }) => dispatch({ type: 'read', notificationId }));
   useSocketEvent('notification:deleted', ({ notificationId }) => dispatch({ type: 'deleted', notificationId }));
-  useSocketEvent('notification:unread_count', ({ unreadCount }) => dispatch({ type: 'unreadCount', unreadCount }));
+  useSocketEvent('notification:unread_count', ({ unreadCount, version }) =>
+    dispatch({ type: 'unreadCount', unreadCount, version }),
+  );
   useSocketEvent('notification:resync', () => loadFirstPage(state.unreadOnly));
   // A handshake sent before this tab knew any seq replays nothing: fetch again to close that gap.
   useSocketEvent('authenticated', () => {
@@ -67,12 +69,16 @@ export function useNotifications() {
   });
 
   const act = useCallback(
-    async (label: string, run: () => Promise<AckResponse<{ unreadCount: number }>>, onOk: () => void) => {
+    async (
+      label: string,
+      run: () => Promise<AckResponse<{ unreadCount: number; version: number }>>,
+      onOk: () => void,
+    ) => {
       try {
         const res = await run();
         if (!res.ok) throw new Error(res.error.message);
         onOk();
-        dispatch({ type: 'unreadCount', unreadCount: res.unreadCount });
+        dispatch({ type: 'unreadCount', unreadCount: res.unreadCount, version: res.version });
       } catch (err) {
         const message =
           err instanceof Error && err.message !== 'operation has timed out'
