@@ -1,5 +1,6 @@
 import { type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import cluster from 'node:cluster';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
@@ -38,9 +39,24 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   app.enableCors({ origin: config.corsOrigins ?? true, credentials: true });
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get<RedisPair | null>(REDIS)?.adapter ?? null));
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, await clusterAdapter(app.get<RedisPair | null>(REDIS))));
   // One command, one port: the built demo page is served by the gateway itself.
   if (config.webDistDir) app.useStaticAssets({ root: config.webDistDir, index: 'index.html', maxAge: '1h' });
   app.enableShutdownHooks();
   return app;
+}
+
+/** How Socket.IO reaches the other processes: over Redis with REDIS_URL, else over IPC as a WORKERS worker. */
+async function clusterAdapter(redis: RedisPair | null) {
+  if (redis) return redis.adapter;
+  if (!cluster.isWorker) return null;
+  const { createAdapter } = await import('@socket.io/cluster-adapter');
+  return createAdapter();
+}
+
+/** Makes the app serve connections handed to its HTTP server (a WORKERS worker) without listening itself. */
+export async function initWithoutListening(app: INestApplication): Promise<void> {
+  await app.init();
+  // Fastify compiles its routes when it listens or is made ready.
+  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
 }

@@ -46,4 +46,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
   });
 
+  it('reads WORKERS (a count or auto) and refuses more than one without PostgreSQL', () => {
+    const db = 'postgres://localhost/x';
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ WORKERS: '4', DATABASE_URL: db }).workers).toBe(4);
+    expect(loadConfig({ WORKERS: 'auto', DATABASE_URL: db }).workers).toBeGreaterThanOrEqual(1);
+    expect(loadConfig({ WORKERS: '1' }).workers).toBe(1);
+    expect(loadConfig({ WORKERS: '' }).workers).toBe(1);
+    expect(() => loadConfig({ WORKERS: '2' })).toThrow('WORKERS=2 needs DATABASE_URL');
+    expect(() => loadConfig({ WORKERS: '0', DATABASE_URL: db })).toThrow(/WORKERS/);
+    expect(() => loadConfig({ WORKERS: 'many', DATABASE_URL: db })).toThrow(/WORKERS/);
+  });
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
@@ -37,6 +38,12 @@ const envSchema = z.object({
   WEB_DIST_DIR: optionalString,
   DEV_TOKENS: z.enum(['true', 'false', '1', '0']).optional(),
   DEV_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  WORKERS: z
+    .preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.union([z.literal('auto'), z.coerce.number().int().min(1).max(256)]).optional(),
+    )
+    .transform((w) => (w === 'auto' ? availableParallelism() : (w ?? 1))),
 });
 
 export interface AppConfig {
@@ -65,6 +72,8 @@ export interface AppConfig {
   /** Whether `POST /api/dev/token` is mounted: never in production, elsewhere unless DEV_TOKENS=false. */
   devTokens: boolean;
   devTokenTtlSeconds: number;
+  /** Server processes behind the one port (1: this process serves alone). */
+  workers: number;
 }
 
 /** A configuration the server cannot start with; its message is one line for the operator. */
@@ -82,6 +91,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+  }
+  if (e.WORKERS > 1 && !e.DATABASE_URL) {
+    throw new ConfigError(
+      `WORKERS=${e.WORKERS} needs DATABASE_URL: the embedded store belongs to one process and cannot be shared`,
+    );
   }
   const origins = e.CORS_ORIGIN?.split(',')
     .map((o) => o.trim().replace(/\/$/, ''))
@@ -104,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     webDistDir: e.WEB_DIST_DIR,
     devTokens: e.NODE_ENV !== 'production' && e.DEV_TOKENS !== 'false' && e.DEV_TOKENS !== '0',
     devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
+    workers: e.WORKERS,
   };
 }
 

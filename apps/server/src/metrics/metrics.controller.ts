@@ -19,6 +19,6 @@ export class MetricsController {
     if (required && bearerToken(req.headers.authorization) !== required) {
       throw new ApiError('TOKEN_INVALID', 'metrics require the METRICS_TOKEN bearer token', HttpStatus.UNAUTHORIZED);
     }
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }

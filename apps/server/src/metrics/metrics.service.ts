@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { clusterMetricsSource } from '../cluster/cluster-metrics.js';
 
 /** Prometheus metrics of this process; one registry per app so tests can start several. */
 @Injectable()
@@ -33,7 +35,11 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** The Prometheus text of this server: with WORKERS, of every worker, summed. */
+  readonly scrape: () => Promise<string>;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    this.scrape = cluster.isWorker ? clusterMetricsSource(this.registry) : () => this.registry.metrics();
   }
 }

@@ -1,12 +1,14 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { type IncomingMessage } from 'node:http';
+import cluster from 'node:cluster';
+import { type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { type Server, type ServerOptions } from 'socket.io';
+import { serveFromPrimary } from '../cluster/worker.js';
 import { type AppConfig } from '../config/config.js';
 
-/** Whether other server processes share this one's sockets (over Redis). */
+/** Whether other server processes share this one's sockets: over Redis, or as a WORKERS worker. */
 export function isClustered(config: AppConfig): boolean {
-  return Boolean(config.redisUrl);
+  return Boolean(config.redisUrl) || cluster.isWorker;
 }
 
 /** Whether a request's `Origin` may use this server; requests without one (non-browser clients) may. */
@@ -16,14 +18,14 @@ export function originAllowed(origin: string | undefined, allowed: string[] | nu
 
 /**
  * Socket.IO configured from AppConfig: path, CORS, an Origin check that also covers WebSocket
- * upgrades and, with REDIS_URL, the Redis adapter that makes every emit, room and fetchSockets
- * cluster-wide.
+ * upgrades and the adapter that makes every emit, room and fetchSockets cluster-wide: Redis with
+ * REDIS_URL, else Node's cluster IPC in a WORKERS process.
  */
 export class RealtimeIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
-    /** The cluster's adapter (Redis); null for a process alone. */
+    /** The cluster's adapter (Redis, or Node's cluster IPC); null for a process alone. */
     private readonly clusterAdapter: Parameters<Server['adapter']>[0] | null,
   ) {
     super(app);
@@ -44,6 +46,7 @@ export class RealtimeIoAdapter extends IoAdapter {
     };
     const server = super.createIOServer(port, merged as ServerOptions);
     if (this.clusterAdapter) server.adapter(this.clusterAdapter);
+    if (cluster.isWorker) serveFromPrimary(this.httpServer as HttpServer, server);
     return server;
   }
 }

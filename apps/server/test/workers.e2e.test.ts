@@ -1,0 +1,180 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, collect, connect, http, next, SECRET, sign, type TestServer, trackClients } from './helpers.js';
+import { createTestDatabase, dropTestDatabases, storeTargets } from './services.js';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const hasPostgres = storeTargets.some((t) => t.name === 'postgres');
+
+afterAll(() => dropTestDatabases());
+
+/** The pid of the server process holding the other end of each client's TCP connection. */
+function workerOf(port: number, clients: Client[]): number[] {
+  const lines = execFileSync('ss', ['-tnpH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+  const pidByPeerPort = new Map<number, number>();
+  for (const line of lines.split('\n')) {
+    const m = /:(\d+)\s+users:\(\("[^"]*",pid=(\d+)/.exec(line);
+    if (m) pidByPeerPort.set(Number(m[1]), Number(m[2]));
+  }
+  return clients.map((c) => {
+    const ws = (c.io.engine.transport as unknown as { ws?: { _socket?: { localPort?: number } } }).ws;
+    return pidByPeerPort.get(ws?._socket?.localPort ?? -1) ?? -1;
+  });
+}
+
+// The built server, started as an operator would: `WORKERS=2 node dist/main.js`.
+describe.runIf(hasPostgres)('WORKERS=2: two processes behind one port act as one server', () => {
+  let child: ChildProcess;
+  let server: TestServer;
+  let port: number;
+  const output: string[] = [];
+  const track = trackClients();
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (pnpm build)`);
+    port = 20_000 + Math.floor(Math.random() * 20_000);
+    child = spawn(process.execPath, [MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        JWT_SECRET: SECRET,
+        DATABASE_URL: await createTestDatabase(),
+        WORKERS: '2',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => output.push(String(d)));
+    const url = `http://127.0.0.1:${port}`;
+    server = { url, config: { wsPath: '/socket.io/' } } as TestServer;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited:\n${output.join('')}`);
+      const ready = await fetch(`${url}/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`not ready in 20 s:\n${output.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 30_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  const device = async (sub: string, transports: ('websocket' | 'polling')[] = ['websocket']) => {
+    const socket = track(
+      io(server.url, {
+        forceNew: true,
+        reconnection: false,
+        autoConnect: false,
+        transports,
+        auth: { token: await sign({ sub }) },
+      }),
+    );
+    const count = next(socket, 'notification:unread_count');
+    await connect(socket);
+    await count;
+    return socket;
+  };
+
+  it("keeps a user's devices on different workers in sync: notification, mark-read, unread count", async () => {
+    const devices = [];
+    for (let i = 0; i < 4; i++) devices.push(await device('wanda'));
+    const pids = workerOf(port, devices);
+    expect(pids.every((p) => p > 0)).toBe(true);
+    expect(new Set(pids).size).toBe(2);
+
+    const service = await sign({ sub: 'backend', role: 'service' });
+    const arrivals = devices.map((d) =>
+      Promise.all([next(d, 'notification:new'), next(d, 'notification:unread_count')]),
+    );
+    const created = await http(server, 'POST', '/api/notifications', {
+      token: service,
+      body: { userId: 'wanda', title: 'Across', message: 'workers' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.notifications[0].id as string;
+    for (const [n, count] of await Promise.all(arrivals)) {
+      expect(n.notification.id).toBe(id);
+      expect(count).toEqual({ unreadCount: 1, version: 1 });
+    }
+
+    const reader = devices[0]!;
+    const elsewhere = devices.filter((_, i) => pids[i] !== pids[0]);
+    const synced = elsewhere.map((d) =>
+      Promise.all([next(d, 'notification:read'), next(d, 'notification:unread_count')]),
+    );
+    expect(await reader.emitWithAck('notification:mark_read', { notificationId: id })).toMatchObject({ ok: true });
+    for (const got of await Promise.all(synced)) {
+      expect(got).toEqual([
+        { notificationId: id, success: true },
+        { unreadCount: 0, version: 2 },
+      ]);
+    }
+    expect((await http(server, 'GET', '/api/presence/wanda', { token: service })).body).toEqual({
+      userId: 'wanda',
+      online: true,
+      connections: 4,
+    });
+  });
+
+  it('serves HTTP long-polling (every request of a session reaches its worker) and large bodies', async () => {
+    const poller = await device('polly', ['polling']);
+    const watcher = await device('walt');
+    const service = await sign({ sub: 'backend', role: 'service' });
+    // A body far larger than one TCP read: the worker reads what the primary did not.
+    const leaderboard = Array.from({ length: 2000 }, (_, i) => ({
+      userId: `u${i}`,
+      displayName: 'x'.repeat(40),
+      xp: i,
+      position: i + 1,
+    }));
+    const strays = collect(watcher, 'xp:gained');
+    for (let round = 0; round < 3; round++) {
+      const both = Promise.all([next(poller, 'leaderboard:updated'), next(watcher, 'leaderboard:updated')]);
+      const res = await http(server, 'POST', '/api/events', {
+        token: service,
+        body: { event: 'leaderboard:updated', payload: { leaderboard } },
+      });
+      expect(res.status).toBe(202);
+      const [a, b] = await both;
+      expect(a.leaderboard).toHaveLength(2000);
+      expect(b).toEqual(a);
+    }
+    const xp = next(poller, 'xp:gained');
+    await http(server, 'POST', '/api/events', {
+      token: service,
+      body: { event: 'xp:gained', payload: { amount: 1, source: 'poll', totalXp: 1 }, userIds: ['polly'] },
+    });
+    expect(await xp).toEqual({ amount: 1, source: 'poll', totalXp: 1 });
+    expect(poller.io.engine.transport.name).toBe('polling');
+    expect(strays).toEqual([]);
+  });
+
+  it('reports the metrics of every worker at /metrics', async () => {
+    const devices = [await device('mia'), await device('mia')];
+    expect(new Set(workerOf(port, devices)).size).toBe(2);
+    // One socket on each worker: only the sum of both says 2 (earlier tests' sockets may still be closing).
+    const connections = async () =>
+      Number(/^realtime_connections (\d+)/m.exec((await http(server, 'GET', '/metrics')).body as string)?.[1]);
+    const deadline = Date.now() + 5000;
+    while ((await connections()) !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await connections()).toBe(2);
+  });
+
+  it('drains and exits on SIGTERM', async () => {
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 15_000);
+});
