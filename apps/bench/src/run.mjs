@@ -1,7 +1,8 @@
 // Side-by-side benchmark: the gateway (@realtime/server's dist/main.js) against a bare Socket.IO
 // server doing the same work (../baseline/server.mjs), started and measured alternately (bare,
 // gateway, bare, gateway...) so that drift on the machine hits both alike, on the embedded store
-// (DATA_DIR=memory://) and on a fresh PostgreSQL database per gateway run (created and dropped here).
+// (a data directory as `pnpm start` keeps one: created once, unmeasured, then reopened by each gateway
+// run from a pristine copy) and on a fresh PostgreSQL database per gateway run (created and dropped here).
 // Per run: idle RSS; handshakes of every socket (users x 2 devices); a closed loop of
 // POST /api/events to one user (fan-out); broadcasts to every socket; then, gateway only,
 // POST /api/notifications and notification:mark_read. Every delivery is checked: a lost, duplicated
@@ -25,8 +26,9 @@
 //   BENCH_DOCS=0|1              never / always write docs/benchmarks.{md,svg} (default: full default runs only)
 //   BENCH_PG_ADMIN_URL          where databases are created (default postgres://postgres@127.0.0.1:5432/test)
 import console from 'node:console';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,7 +74,8 @@ const P = {
   clients: CLIENTS,
   users: CLIENTS / 2,
   rounds: intEnv('BENCH_ROUNDS', SMOKE ? 1 : 2, 1, 10),
-  idleSettleMs: SMOKE ? 300 : 1000,
+  // Idle is what a server sits at once start-up has settled (V8 shrinks its heap some seconds after).
+  idleSettleMs: SMOKE ? 300 : 10_000,
   handshakeConcurrency: 50,
   rssSettleMs: SMOKE ? 200 : 1000,
   fanoutEvents: intEnv('BENCH_EVENTS', SMOKE ? 50 : 4000, 1, 100_000),
@@ -215,7 +218,9 @@ async function runOne({ side, store, round: roundNo, env, cpus, gatewayOnly = tr
       }
       await sleep(1000); // let the last worker finish its start-up
     }
-    await sleep(P.idleSettleMs);
+    await sleep(Math.min(1000, P.idleSettleMs));
+    result.rssAfterReadyBytes = server.sample().rssBytes;
+    await sleep(Math.max(0, P.idleSettleMs - 1000));
     const idle = server.sample();
     result.idleRssBytes = idle.rssBytes;
     result.processes ??= idle.processes;
@@ -339,6 +344,25 @@ async function storeAvailable(store) {
     : `skipped, PostgreSQL did not answer (${problem})`;
 }
 
+/**
+ * The embedded store as `pnpm start` runs it after its first start: a data directory in a temporary
+ * folder, created by one unmeasured start of the gateway (PostgreSQL's initdb runs then), and a
+ * pristine copy of it for each measured run. Removed when the bench exits.
+ */
+async function embeddedDataDirs() {
+  const root = mkdtempSync(join(os.tmpdir(), 'realtime-bench-'));
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  const template = join(root, 'template');
+  const server = await startServer('gateway', { DATA_DIR: template });
+  await server.stop();
+  let n = 0;
+  return () => {
+    const dir = join(root, `run-${++n}`);
+    cpSync(template, dir, { recursive: true });
+    return dir;
+  };
+}
+
 async function compare(meta, state) {
   const stores = {};
   let failed = false;
@@ -352,6 +376,7 @@ async function compare(meta, state) {
       continue;
     }
     console.log(`\n=== ${store}: ${P.rounds} round(s) of bare then gateway ===`);
+    const dataDir = store === 'embedded' && SIDES.includes('gateway') ? await embeddedDataDirs() : null;
     const runs = [];
     for (let r = 1; r <= P.rounds; r++) {
       for (const side of SIDES) {
@@ -362,7 +387,7 @@ async function compare(meta, state) {
             side,
             store,
             round: r,
-            env: { DATA_DIR: 'memory://', ...extra },
+            env: side === 'gateway' ? { DATA_DIR: dataDir(), ...extra } : {},
             cpus: meta.pinning.serverCpus,
           });
         } else if (side === 'bare')
@@ -393,7 +418,7 @@ function printComparison(meta, stores) {
     if (s.skipped) continue;
     const n = s.runs.filter((r) => r.side === 'bare').length;
     console.log(
-      `\n${store === 'embedded' ? 'Embedded store (DATA_DIR=memory://)' : 'PostgreSQL (fresh database per gateway run)'}: mean of ${n} alternating run(s) per side`,
+      `\n${store === 'embedded' ? 'Embedded store (a data directory, reopened)' : 'PostgreSQL (fresh database per gateway run)'}: mean of ${n} alternating run(s) per side`,
     );
     for (const l of textTable(COMPARISON_HEADER, comparisonRows(s.figures))) console.log(l);
     for (const f of s.figures.filter((x) => x.note)) console.log(`  ${f.label}: n/a, ${f.note}`);

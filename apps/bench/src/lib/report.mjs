@@ -114,6 +114,7 @@ export const INFO = [
     get: (r) => r.broadcast?.serverCpuUsPerDelivery,
   },
   { key: 'startupMs', label: 'start-up to /ready', unit: 'ms', get: (r) => r.startupMs },
+  { key: 'rssAfterReady', label: 'RSS 1 s after /ready', unit: 'MB', get: (r) => r.rssAfterReadyBytes / 2 ** 20 },
 ];
 
 const fmtVal = (v, unit) => (v == null ? '-' : `${num(v)}${!unit || unit === '/s' ? '' : ` ${unit}`}`);

@@ -54,6 +54,13 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     });
     expect(await repo.state('a')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2 });
     expect(await repo.state('nobody')).toEqual({ lastSeq: 0, unreadCount: 0, version: 0 });
+    // Read together (one query for a burst of handshakes), each still gets its own.
+    expect(await Promise.all(['b', 'nobody', 'a', 'b'].map((u) => repo.state(u)))).toEqual([
+      { lastSeq: 1, unreadCount: 1, version: 1 },
+      { lastSeq: 0, unreadCount: 0, version: 0 },
+      { lastSeq: 2, unreadCount: 2, version: 2 },
+      { lastSeq: 1, unreadCount: 1, version: 1 },
+    ]);
   });
 
   it('hands out distinct consecutive seqs under concurrency, also from a second connection to the same store', async () => {

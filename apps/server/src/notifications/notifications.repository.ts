@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Notification } from '@realtime/contracts';
 import { CompiledQuery, type Selectable, sql, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
+import { BatchLoader } from '../store/batch-loader.js';
 import { type Db, type Store } from '../store/database.js';
 import { type Database, type NotificationsTable } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
@@ -29,8 +30,8 @@ export interface Changed<T> {
 
 const NO_STATE: UserState = Object.freeze({ lastSeq: 0, unreadCount: 0, version: 0 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// The handshake's one read: a primary-key lookup, sent as is (no query builder on this path).
-const STATE_SQL = 'select last_seq, unread_count, version from user_state where user_id = $1';
+// The handshake's one read: primary-key lookups, sent as is (no query builder on this path).
+const STATES_SQL = 'select user_id, last_seq, unread_count, version from user_state where user_id = any($1)';
 
 type StateRow = { last_seq: number; unread_count: number; version: number };
 const toState = (r: StateRow): UserState => ({ lastSeq: r.last_seq, unreadCount: r.unread_count, version: r.version });
@@ -44,6 +45,13 @@ export class NotificationsRepository implements OnModuleInit {
   private readonly db: Db;
   /** The embedded store has one writer, this process, so its user states can be served from memory. */
   private readonly cache: UserStateCache | null;
+  /** Concurrent handshakes read their states together. */
+  private readonly states = new BatchLoader<UserState>(async (userIds) => {
+    const { rows } = await this.db.executeQuery<StateRow & { user_id: string }>(
+      CompiledQuery.raw(STATES_SQL, [userIds]),
+    );
+    return new Map(rows.map((r) => [r.user_id, toState(r)]));
+  }, NO_STATE);
 
   constructor(@Inject(STORE) store: Store) {
     this.db = store.db;
@@ -111,8 +119,7 @@ export class NotificationsRepository implements OnModuleInit {
   async state(userId: string): Promise<UserState> {
     const cached = this.cache?.get(userId);
     if (cached !== undefined) return cached ?? NO_STATE;
-    const { rows } = await this.db.executeQuery<StateRow>(CompiledQuery.raw(STATE_SQL, [userId]));
-    const state = rows[0] ? toState(rows[0]) : NO_STATE;
+    const state = await this.states.get(userId);
     return this.cache?.remember(userId, state) ?? state;
   }
 

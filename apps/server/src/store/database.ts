@@ -1,8 +1,7 @@
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { migrationProvider } from './migrations.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { openEmbedded as openEmbeddedStore } from './embedded-store.js';
 import { type Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -46,12 +45,8 @@ function openPostgres(url: string): Store {
 }
 
 async function openEmbedded(dataDir: string): Promise<Store> {
-  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
-  // Loaded only when used: a server on PostgreSQL never pays for PGlite's code.
-  const { PGlite } = await import('@electric-sql/pglite');
-  const pglite = await PGlite.create({ dataDir });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return { db, kind: 'embedded', ping: () => ping(db), close: () => db.destroy() };
+  const { db, close } = await openEmbeddedStore(dataDir);
+  return { db, kind: 'embedded', ping: () => ping(db), close };
 }
 
 async function ping(db: Db): Promise<void> {
