@@ -38,6 +38,6 @@ it('the smoke bench runs both servers, checks every delivery and exits 0', async
   expect(signal).toBeNull();
   expect(code).toBe(0);
   expect(out).toContain('SUMMARY: OK');
-  expect(out).toMatch(/Embedded store \(DATA_DIR=memory:\/\/\): mean of 1/);
+  expect(out).toMatch(/Embedded store \(a data directory, reopened\): mean of 1/);
   if (withPostgres) expect(out).toMatch(/PostgreSQL \(fresh database per gateway run\): mean of 1/);
 }, 120_000);
