@@ -119,6 +119,22 @@ describe('origin check', () => {
   });
 });
 
+describe('origin check without CORS_ORIGIN: same origin only', () => {
+  it("accepts the page's own origin and clients that send none, refuses every other origin", async () => {
+    const token = await sign();
+    const host = new URL(server.url).host;
+    const own = track(client(server, { auth: { token }, extraHeaders: { origin: `http://${host}` } }));
+    expect(await connect(own)).toMatchObject({ userId: 'alice' });
+    const other = track(client(server, { auth: { token }, extraHeaders: { origin: 'https://evil.example.net' } }));
+    await expect(connect(other)).rejects.toThrow();
+    const preflight = await fetch(`${server.url}/api/events`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
 describe('rooms', () => {
   it('joins user:{sub}: two devices of a user both receive, another user receives nothing', async () => {
     const phone = track(await connectAs(server, 'erin'));

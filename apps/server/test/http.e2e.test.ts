@@ -8,7 +8,7 @@ let user: string;
 const track = trackClients();
 
 beforeAll(async () => {
-  server = await startServer({ METRICS_TOKEN: 'scrape-me' });
+  server = await startServer({ METRICS_TOKEN: 'scrape-me', DEV_TOKENS: 'true' });
   service = await sign({ sub: 'billing', role: 'service' });
   admin = await sign({ sub: 'root', role: 'admin' });
   user = await sign({ sub: 'olga', role: 'user' });
@@ -175,8 +175,13 @@ describe('POST /api/dev/token', () => {
     });
   });
 
-  it('is absent in production, and with DEV_TOKENS=false', async () => {
-    for (const env of [{ NODE_ENV: 'production' }, { DEV_TOKENS: 'false' }] as Record<string, string>[]) {
+  it('is absent unless DEV_TOKENS=true, and always in production', async () => {
+    const envs: Record<string, string>[] = [
+      {},
+      { DEV_TOKENS: 'false' },
+      { NODE_ENV: 'production', DEV_TOKENS: 'true' },
+    ];
+    for (const env of envs) {
       const off = await startServer(env);
       try {
         expect((await http(off, 'POST', '/api/dev/token', { body: { name: 'x' } })).status).toBe(404);

@@ -52,6 +52,7 @@ export async function startGateway(): Promise<GatewayServer> {
     JWT_SECRET: randomBytes(32).toString('hex'),
     DATA_DIR: dataDir,
     WEB_DIST_DIR: WEB_DIST,
+    DEV_TOKENS: 'true',
   });
 
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });

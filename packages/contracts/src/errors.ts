@@ -6,6 +6,14 @@ export const ErrorCode = {
   TokenInvalid: 'TOKEN_INVALID',
   /** The token's `exp` is in the past. */
   TokenExpired: 'TOKEN_EXPIRED',
+  /** The user's sessions were revoked after the token was issued (`POST /api/sessions/revoke`). */
+  TokenRevoked: 'TOKEN_REVOKED',
+  /** Over a budget: too many events or requests; retry later (HTTP: after `Retry-After` seconds). */
+  RateLimited: 'RATE_LIMITED',
+  /** A connection refused by a cap: sockets per user, per IP address, or for the whole process. */
+  TooManyConnections: 'TOO_MANY_CONNECTIONS',
+  /** An `Idempotency-Key` already used by this caller on this route with a different body. */
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   /** A payload or body failed its schema. */
   ValidationError: 'VALIDATION_ERROR',
   /** The resource does not exist, or belongs to another user. */
@@ -26,7 +34,11 @@ export const errorCodes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]
 
 /** Codes a refused handshake carries in `connect_error`'s `data.code`. */
 export type HandshakeErrorCode =
-  typeof ErrorCode.TokenMissing | typeof ErrorCode.TokenInvalid | typeof ErrorCode.TokenExpired;
+  | typeof ErrorCode.TokenMissing
+  | typeof ErrorCode.TokenInvalid
+  | typeof ErrorCode.TokenExpired
+  | typeof ErrorCode.TokenRevoked
+  | typeof ErrorCode.TooManyConnections;
 
 /** The message of every refused handshake's `connect_error`. */
 export const HANDSHAKE_ERROR_MESSAGE = 'Unauthorized';

@@ -2,15 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
-  it('defaults to port 3000, /socket.io/, a development secret and any origin', () => {
+  it('defaults to port 3000, /socket.io/, a development secret, same-origin only and no dev tokens', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       port: 3000,
       wsPath: '/socket.io/',
       usingDevSecret: true,
-      corsOrigins: null,
+      corsOrigins: [],
+      devTokens: false,
       env: 'development',
     });
+    expect(loadConfig({ CORS_ORIGIN: '*' }).corsOrigins).toBeNull();
   });
 
   it('reads PORT, falls back to WS_PORT, and normalises WS_PATH and CORS_ORIGIN', () => {
@@ -28,16 +30,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', WS_PORT: '4100' }).port).toBe(4100);
   });
 
-  it('mounts the dev token endpoint outside production unless DEV_TOKENS=false', () => {
-    expect(loadConfig({}).devTokens).toBe(true);
-    expect(loadConfig({ DEV_TOKENS: 'false' }).devTokens).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's', DEV_TOKENS: 'true' }).devTokens).toBe(false);
+  it('mounts the dev token endpoint only with DEV_TOKENS=true, and never in production', () => {
+    expect(loadConfig({}).devTokens).toBe(false);
+    expect(loadConfig({ DEV_TOKENS: 'true' }).devTokens).toBe(true);
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret, DEV_TOKENS: 'true' }).devTokens).toBe(false);
   });
 
-  it('refuses production without JWT_SECRET, in one line', () => {
+  it('refuses production without JWT_SECRET or with one shorter than 32 bytes, in one line', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('JWT_SECRET is required when NODE_ENV=production');
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's3cret' }).usingDevSecret).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's' })).toThrow('at least 32 bytes');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 's3cret'.repeat(6) }).usingDevSecret).toBe(false);
   });
 
   it('refuses malformed values with the variable named', () => {

@@ -9,7 +9,12 @@ const optionalString = z
   .transform((v) => (v?.trim() ? v.trim() : undefined));
 
 // An empty variable counts as unset (PORT= would otherwise coerce to 0, a random port).
-const port = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional());
+const unsetWhenEmpty = (v: unknown) => (v === '' ? undefined : v);
+const port = z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(0).max(65535).optional());
+/** A count or rate: 0 turns the limit off where the variable says so. */
+const count = (fallback: number) => z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(0).default(fallback));
+const url = (schemes: RegExp, what: string) =>
+  optionalString.refine((u) => u === undefined || schemes.test(u), `must be a ${what} URL`);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -22,22 +27,31 @@ const envSchema = z.object({
     .refine((p) => p.startsWith('/'), 'must start with /'),
   JWT_SECRET: optionalString,
   JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().positive().default(86_400),
+  JWT_JWKS_URL: url(/^https?:\/\//, 'http(s)'),
+  JWT_ISSUER: optionalString,
+  JWT_AUDIENCE: optionalString,
   CORS_ORIGIN: optionalString,
-  DATABASE_URL: optionalString.refine(
-    (u) => u === undefined || /^postgres(ql)?:\/\//.test(u),
-    'must be a postgres:// URL',
-  ),
-  REDIS_URL: optionalString.refine((u) => u === undefined || /^rediss?:\/\//.test(u), 'must be a redis:// URL'),
+  DATABASE_URL: url(/^postgres(ql)?:\/\//, 'postgres://'),
+  DATABASE_TIMEOUT_MS: count(5000),
+  REDIS_URL: url(/^rediss?:\/\//, 'redis://'),
   REDIS_PREFIX: z.string().min(1).default('realtime'),
   METRICS_TOKEN: optionalString,
   DATA_DIR: z.string().default('data'),
-  FALLBACK_WEBHOOK_URL: optionalString.refine(
-    (u) => u === undefined || /^https?:\/\//.test(u),
-    'must be an http(s) URL',
-  ),
+  FALLBACK_WEBHOOK_URL: url(/^https?:\/\//, 'http(s)'),
   WEB_DIST_DIR: optionalString,
   DEV_TOKENS: z.enum(['true', 'false', '1', '0']).optional(),
   DEV_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  SOCKET_EVENTS_PER_SECOND: count(20),
+  SOCKET_EVENTS_BURST: count(50),
+  SOCKET_MAX_IN_FLIGHT: count(8),
+  MAX_SOCKETS_PER_USER: count(20),
+  MAX_CONNECTIONS: count(0),
+  MAX_CONNECTIONS_PER_IP: count(0),
+  HTTP_USER_REQUESTS_PER_SECOND: count(20),
+  HTTP_SERVICE_REQUESTS_PER_SECOND: count(0),
+  MAX_FANOUT_BYTES: count(16 * 1024 * 1024),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   WORKERS: z
     .preprocess(
       (v) => (v === '' ? undefined : v),
@@ -56,9 +70,17 @@ export interface AppConfig {
   jwtMaxLifetimeSeconds: number;
   /** True when the development secret stands in for JWT_SECRET. */
   usingDevSecret: boolean;
-  /** Allowed origins; null allows any origin. */
+  /** Tokens signed RS256/ES256 by a key of this JWKS are accepted too. */
+  jwtJwksUrl: string | undefined;
+  /** When set, every token's `iss` must be this. */
+  jwtIssuer: string | undefined;
+  /** When set, every token's `aud` must include this. */
+  jwtAudience: string | undefined;
+  /** Allowed cross-site origins (HTTP and socket handshake); empty: same origin only; null: any origin. */
   corsOrigins: string[] | null;
   databaseUrl: string | undefined;
+  /** Longest a PostgreSQL statement, connection attempt or pool wait may take before UNAVAILABLE. */
+  databaseTimeoutMs: number;
   redisUrl: string | undefined;
   /** Prefix of the cluster's Redis channels. */
   redisPrefix: string;
@@ -69,11 +91,35 @@ export interface AppConfig {
   fallbackWebhookUrl: string | undefined;
   /** A built web app to serve at `/`, when set. */
   webDistDir: string | undefined;
-  /** Whether `POST /api/dev/token` is mounted: never in production, elsewhere unless DEV_TOKENS=false. */
+  /** Whether `POST /api/dev/token` is mounted: only with DEV_TOKENS=true, and never in production. */
   devTokens: boolean;
   devTokenTtlSeconds: number;
   /** Server processes behind the one port (1: this process serves alone). */
   workers: number;
+  limits: Limits;
+  log: { format: 'json' | 'pretty'; level: 'error' | 'warn' | 'info' | 'debug' };
+}
+
+/** Budgets and caps that keep one client from slowing the others; 0 turns an optional one off. */
+export interface Limits {
+  /** Client events a socket may send per second, on average. */
+  socketEventsPerSecond: number;
+  /** ...and at once. */
+  socketEventsBurst: number;
+  /** Client events of one socket being handled at once. */
+  socketMaxInFlight: number;
+  /** Sockets one user may hold on one process. */
+  maxSocketsPerUser: number;
+  /** TCP connections the process accepts (0: derived from the open-file limit). */
+  maxConnections: number;
+  /** Sockets from one IP address (0: no cap; behind a load balancer every client shares one). */
+  maxConnectionsPerIp: number;
+  /** HTTP requests per second per user token (0: no limit). */
+  httpUserRequestsPerSecond: number;
+  /** HTTP requests per second per service or admin token (0: no limit). */
+  httpServiceRequestsPerSecond: number;
+  /** Payload bytes times recipients one publish may send. */
+  maxFanoutBytes: number;
 }
 
 /** A configuration the server cannot start with; its message is one line for the operator. */
@@ -92,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
   }
+  if (e.NODE_ENV === 'production' && Buffer.byteLength(e.JWT_SECRET!) < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 bytes when NODE_ENV=production');
+  }
   if (e.WORKERS > 1 && !e.DATABASE_URL) {
     throw new ConfigError(
       `WORKERS=${e.WORKERS} needs DATABASE_URL: the embedded store belongs to one process and cannot be shared`,
@@ -108,17 +157,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
     jwtMaxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
     usingDevSecret: !e.JWT_SECRET,
-    corsOrigins: origins?.length && !origins.includes('*') ? origins : null,
+    jwtJwksUrl: e.JWT_JWKS_URL,
+    jwtIssuer: e.JWT_ISSUER,
+    jwtAudience: e.JWT_AUDIENCE,
+    corsOrigins: origins?.includes('*') ? null : (origins ?? []),
     databaseUrl: e.DATABASE_URL,
+    databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     metricsToken: e.METRICS_TOKEN,
     dataDir: e.DATA_DIR,
     fallbackWebhookUrl: e.FALLBACK_WEBHOOK_URL,
     webDistDir: e.WEB_DIST_DIR,
-    devTokens: e.NODE_ENV !== 'production' && e.DEV_TOKENS !== 'false' && e.DEV_TOKENS !== '0',
+    devTokens: e.NODE_ENV !== 'production' && (e.DEV_TOKENS === 'true' || e.DEV_TOKENS === '1'),
     devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,
     workers: e.WORKERS,
+    limits: {
+      socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+      socketEventsBurst: e.SOCKET_EVENTS_BURST,
+      socketMaxInFlight: e.SOCKET_MAX_IN_FLIGHT,
+      maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+      maxConnections: e.MAX_CONNECTIONS,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      httpUserRequestsPerSecond: e.HTTP_USER_REQUESTS_PER_SECOND,
+      httpServiceRequestsPerSecond: e.HTTP_SERVICE_REQUESTS_PER_SECOND,
+      maxFanoutBytes: e.MAX_FANOUT_BYTES,
+    },
+    log: { format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'), level: e.LOG_LEVEL },
   };
 }
 

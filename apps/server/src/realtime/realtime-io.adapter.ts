@@ -11,9 +11,19 @@ export function isClustered(config: AppConfig): boolean {
   return Boolean(config.redisUrl) || cluster.isWorker;
 }
 
-/** Whether a request's `Origin` may use this server; requests without one (non-browser clients) may. */
-export function originAllowed(origin: string | undefined, allowed: string[] | null): boolean {
-  return !origin || allowed === null || allowed.includes(origin.replace(/\/$/, ''));
+/**
+ * Whether a request's `Origin` may use this server: requests without one (non-browser clients), the
+ * page's own origin (same host), and the origins in CORS_ORIGIN (null: any).
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[] | null): boolean {
+  if (!origin || allowed === null) return true;
+  const normalized = origin.replace(/\/$/, '');
+  if (allowed.includes(normalized)) return true;
+  try {
+    return new URL(normalized).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -40,7 +50,7 @@ export class RealtimeIoAdapter extends IoAdapter {
       cors: { origin: corsOrigins ?? true, credentials: true },
       // Socket.IO's cors option only sets headers; refusing here also stops cross-site WebSocket hijacking.
       allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => {
-        const ok = originAllowed(req.headers.origin, corsOrigins);
+        const ok = originAllowed(req.headers.origin, req.headers.host, corsOrigins);
         callback(ok ? null : 'origin not allowed', ok);
       },
     };
