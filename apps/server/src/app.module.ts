@@ -8,6 +8,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './realtime/redis.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import { StoreModule } from './store/store.module.js';
 
 @Module({})
@@ -24,6 +25,7 @@ export class AppModule {
         RealtimeModule,
         NotificationsModule,
         GamificationModule,
+        SessionsModule,
         ...(config.devTokens ? [DevTokenModule] : []),
       ],
     };

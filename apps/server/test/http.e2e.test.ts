@@ -191,3 +191,35 @@ describe('POST /api/dev/token', () => {
     }
   });
 });
+
+describe('per-token HTTP budget', () => {
+  it('answers 429 RATE_LIMITED with Retry-After past a user token budget; service tokens are not limited by default', async () => {
+    const limited = await startServer({ HTTP_USER_REQUESTS_PER_SECOND: '2' });
+    try {
+      const ada = await sign({ sub: 'ada' });
+      const statuses = [];
+      for (let i = 0; i < 6; i++)
+        statuses.push((await http(limited, 'GET', '/api/notifications', { token: ada })).status);
+      // Bursts of twice the rate: 4 pass, then the budget is spent.
+      expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 200]);
+      const over = await http(limited, 'GET', '/api/notifications', { token: ada });
+      expect(over.status).toBe(429);
+      expect(over.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMITED' });
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Another user has a budget of their own.
+      expect((await http(limited, 'GET', '/api/notifications', { token: await sign({ sub: 'bob' }) })).status).toBe(
+        200,
+      );
+      const service = await sign({ sub: 'billing', role: 'service' });
+      for (let i = 0; i < 20; i++) {
+        const res = await http(limited, 'POST', '/api/events', {
+          token: service,
+          body: { event: 'xp:gained', payload: { amount: 1, source: 's', totalXp: 1 }, userIds: ['ada'] },
+        });
+        expect(res.status).toBe(202);
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Client,
@@ -6,6 +7,7 @@ import {
   connect,
   connectAs,
   next,
+  SECRET,
   sign,
   sleep,
   startServer,
@@ -75,6 +77,21 @@ describe('token lifetime', () => {
       error: { code: 'TOKEN_EXPIRED' },
     });
     expect(await socket.emitWithAck('auth:refresh', { token: 'garbage' })).toMatchObject({
+      ok: false,
+      error: { code: 'TOKEN_INVALID' },
+    });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('refuses a refresh token that expires sooner than the current one, or without exp', async () => {
+    const socket = track(client(server, { auth: { token: await sign({ sub: 'kim', exp: inSeconds(3600) }) } }));
+    await connect(socket);
+    expect(
+      await socket.emitWithAck('auth:refresh', { token: await sign({ sub: 'kim', exp: inSeconds(600) }) }),
+    ).toMatchObject({ ok: false, error: { code: 'TOKEN_INVALID' } });
+    const input = `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'kim' })).toString('base64url')}`;
+    const noExp = `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+    expect(await socket.emitWithAck('auth:refresh', { token: noExp })).toMatchObject({
       ok: false,
       error: { code: 'TOKEN_INVALID' },
     });

@@ -38,6 +38,10 @@ export const tokenClaimsSchema = z.object({
   iat: numericDate.optional(),
   /** Not valid before, seconds since the epoch. */
   nbf: numericDate.optional(),
+  /** Issuer: must equal the server's JWT_ISSUER when that is set. */
+  iss: z.string().optional(),
+  /** Audience: must include the server's JWT_AUDIENCE when that is set. */
+  aud: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;

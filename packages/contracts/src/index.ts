@@ -7,4 +7,5 @@ export * from './http.js';
 export * from './notification.js';
 export * from './notifications-http.js';
 export * from './server-events.js';
+export * from './sessions-http.js';
 export type * from './socket.js';

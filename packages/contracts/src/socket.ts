@@ -37,8 +37,11 @@ export type ClientToServerEvents = {
   [E in ClientEventName]: (payload: ClientPayload<E>, ack: AckCallback<E>) => void;
 };
 
-/** Events between server processes of one cluster (none: the Redis adapter carries emits). */
-export type InterServerEvents = Record<never, never>;
+/** Events between the server processes of one cluster (emits themselves travel through the adapter). */
+export interface InterServerEvents {
+  /** Tokens of `userId` issued at or before `revokedBefore` (epoch seconds) are refused from now on. */
+  'sessions:revoked': (userId: string, revokedBefore: number) => void;
+}
 
 /** What the server keeps on each socket; plain data so the Redis adapter can serialise it. */
 export interface SocketData {
@@ -52,4 +55,6 @@ export interface SocketData {
   role: Role;
   /** When the current token expires, ms since the epoch. */
   expiresAt: number;
+  /** The current token's `iat`, seconds since the epoch; null when it has none. */
+  issuedAt: number | null;
 }

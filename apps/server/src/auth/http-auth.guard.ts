@@ -1,9 +1,10 @@
 import { type CanActivate, type ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Role } from '@realtime/contracts';
-import { type FastifyRequest } from 'fastify';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error.js';
-import { bearerToken, type Principal, TokenVerifier } from './token-verifier.js';
+import { HttpRateLimit } from './http-rate-limit.js';
+import { bearerToken, type Principal, TokenVerifier, type VerifyResult } from './token-verifier.js';
 
 const ROLES = Symbol('roles');
 
@@ -12,25 +13,41 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
 
 export type AuthedRequest = FastifyRequest & { principal: Principal };
 
-/** Requires `Authorization: Bearer <JWT>` (401) and, with {@link Roles}, a role (403). */
+const refusals: Record<Exclude<VerifyResult, { ok: true }>['code'], string> = {
+  TOKEN_MISSING: 'missing bearer token',
+  TOKEN_EXPIRED: 'token expired',
+  TOKEN_INVALID: 'invalid token',
+  TOKEN_REVOKED: "the user's sessions were revoked after this token was issued",
+  TOO_MANY_CONNECTIONS: 'too many connections',
+};
+
+/**
+ * Requires `Authorization: Bearer <JWT>` (401), keeps each principal within its request budget (429
+ * with Retry-After) and, with {@link Roles}, a role (403).
+ */
 @Injectable()
 export class HttpAuthGuard implements CanActivate {
   constructor(
     private readonly verifier: TokenVerifier,
     private readonly reflector: Reflector,
+    private readonly rateLimit: HttpRateLimit,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const result = this.verifier.verify(bearerToken(req.headers.authorization));
-    if (!result.ok) {
-      const message =
-        result.code === 'TOKEN_MISSING'
-          ? 'missing bearer token'
-          : result.code === 'TOKEN_EXPIRED'
-            ? 'token expired'
-            : 'invalid token';
-      throw new ApiError(result.code, message, HttpStatus.UNAUTHORIZED);
+    return result instanceof Promise ? result.then((r) => this.decide(context, r)) : this.decide(context, result);
+  }
+
+  private decide(context: ExecutionContext, result: VerifyResult): boolean {
+    if (!result.ok) throw new ApiError(result.code, refusals[result.code], HttpStatus.UNAUTHORIZED);
+    const wait = this.rateLimit.take(result.principal);
+    if (wait > 0) {
+      context
+        .switchToHttp()
+        .getResponse<FastifyReply>()
+        .header('retry-after', String(Math.ceil(wait)));
+      throw new ApiError('RATE_LIMITED', 'too many requests for this token', HttpStatus.TOO_MANY_REQUESTS);
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
       context.getHandler(),
@@ -39,7 +56,7 @@ export class HttpAuthGuard implements CanActivate {
     if (roles && !roles.includes(result.principal.role)) {
       throw ApiError.forbidden(`requires role ${roles.join(' or ')}`);
     }
-    req.principal = result.principal;
+    context.switchToHttp().getRequest<AuthedRequest>().principal = result.principal;
     return true;
   }
 }

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type HandshakeErrorCode, type Role, tokenClaimsSchema } from '@realtime/contracts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { type JwksVerifier, jwksVerifier } from './jwks.js';
+import { RevocationList } from './revocation-list.js';
 
 /** Who a valid token speaks for. */
 export interface Principal {
@@ -11,6 +13,8 @@ export interface Principal {
   role: Role;
   /** Expiry in ms since the epoch. */
   expiresAt: number;
+  /** `iat`, seconds since the epoch; null when the token has none. */
+  issuedAt: number | null;
 }
 
 export type VerifyResult = { ok: true; principal: Principal } | { ok: false; code: HandshakeErrorCode; reason: string };
@@ -19,63 +23,107 @@ export type VerifyResult = { ok: true; principal: Principal } | { ok: false; cod
 const CACHE_SIZE = 10_000;
 /** Longer strings are not tokens this server issues or accepts. */
 const MAX_TOKEN_LENGTH = 8192;
-const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]{43}$/;
+const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+const HS256_SIGNATURE = /^[\w-]{43}$/;
 
 const invalid = (reason: string): VerifyResult => ({ ok: false, code: 'TOKEN_INVALID', reason });
+const expired: VerifyResult = { ok: false, code: 'TOKEN_EXPIRED', reason: 'token expired' };
 
 /**
- * Verifies HS256 tokens (synchronously, with node:crypto: WebCrypto's async HMAC costs more than the
- * rest of a handshake) and mints them; the one place that knows the secret.
+ * Verifies tokens and mints development ones; the one place that knows the secret. HS256 is checked
+ * synchronously with node:crypto (WebCrypto's async HMAC costs more than the rest of a handshake);
+ * RS256/ES256 by a key of JWT_JWKS_URL, asynchronously the first time a token is seen. Either way
+ * a verified token is cached until it expires, and checked against revocations on every use.
  */
 @Injectable()
 export class TokenVerifier {
   private readonly secret: Buffer;
   private readonly maxLifetimeMs: number;
+  private readonly issuer: string | undefined;
+  private readonly audience: string | undefined;
+  private readonly jwks: JwksVerifier | null;
   private readonly cache = new Map<string, Principal>();
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly revocations: RevocationList,
+  ) {
     this.secret = Buffer.from(config.jwtSecret, 'utf8');
     this.maxLifetimeMs = config.jwtMaxLifetimeSeconds * 1000;
+    this.issuer = config.jwtIssuer;
+    this.audience = config.jwtAudience;
+    this.jwks = config.jwtJwksUrl ? jwksVerifier(config.jwtJwksUrl) : null;
   }
 
-  verify(token: string | undefined | null): VerifyResult {
+  /** Synchronous for HS256 and for any token seen before; a promise for a new JWKS-signed one. */
+  verify(token: string | undefined | null): VerifyResult | Promise<VerifyResult> {
     if (!token) return { ok: false, code: 'TOKEN_MISSING', reason: 'no token' };
-    const now = Date.now();
     const cached = this.cache.get(token);
-    if (cached) {
-      if (cached.expiresAt > now) return { ok: true, principal: cached };
-      this.cache.delete(token);
-      return { ok: false, code: 'TOKEN_EXPIRED', reason: 'token expired' };
-    }
-    const result = this.check(token, now);
-    if (result.ok) {
-      if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(token, result.principal);
-    }
-    return result;
-  }
-
-  private check(token: string, now: number): VerifyResult {
+    if (cached) return this.admit(token, cached);
     if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) return invalid('not a compact JWS');
     const [header, payload, signature] = token.split('.') as [string, string, string];
-    // Only HS256: `none`, other HMACs and asymmetric algorithms are refused before the signature is checked.
     const protectedHeader = decodeJson(header);
-    if (protectedHeader?.alg !== 'HS256') return invalid('algorithm is not HS256');
-    if (protectedHeader.crit !== undefined) return invalid('unsupported critical header parameters');
-    const expected = this.signature(`${header}.${payload}`);
-    if (!timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) return invalid('signature does not match');
-    const parsed = tokenClaimsSchema.safeParse(decodeJson(payload));
+    if (protectedHeader?.crit !== undefined) return invalid('unsupported critical header parameters');
+    const alg = protectedHeader?.alg;
+    // An algorithm is chosen by the key that checks it: `none`, other HMACs and HS256 with a public key are refused.
+    if (alg === 'HS256') {
+      const expected = this.signature(`${header}.${payload}`);
+      if (!HS256_SIGNATURE.test(signature) || !timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) {
+        return invalid('signature does not match');
+      }
+      return this.accept(token, decodeJson(payload));
+    }
+    if ((alg === 'RS256' || alg === 'ES256') && this.jwks) {
+      return this.jwks(token).then(
+        (claims) => this.accept(token, claims),
+        (err: unknown) => ((err as { code?: string }).code === 'ERR_JWT_EXPIRED' ? expired : invalid(String(err))),
+      );
+    }
+    return invalid(`algorithm ${String(alg)} is not accepted`);
+  }
+
+  /** Checks the claims of a token whose signature holds, and caches its principal. */
+  private accept(token: string, payload: unknown): VerifyResult {
+    const parsed = tokenClaimsSchema.safeParse(payload);
     if (!parsed.success) return invalid('claims do not match the contract');
-    const { sub, email, name, role, exp, iat, nbf } = parsed.data;
+    const { sub, email, name, role, exp, iat, nbf, iss, aud } = parsed.data;
+    const now = Date.now();
     const expiresAt = exp * 1000;
-    if (expiresAt <= now) return { ok: false, code: 'TOKEN_EXPIRED', reason: 'token expired' };
+    if (expiresAt <= now) return expired;
     if (expiresAt - now > this.maxLifetimeMs) return invalid('exp is further ahead than the longest token lifetime');
     if (iat !== undefined && iat * 1000 > now) return invalid('iat is in the future');
     if (nbf !== undefined && nbf * 1000 > now) return invalid('token not valid yet (nbf)');
-    return {
-      ok: true,
-      principal: { userId: sub, email: email ?? null, name: name ?? null, role: role ?? 'user', expiresAt },
+    if (this.issuer !== undefined && iss !== this.issuer) return invalid('iss is not JWT_ISSUER');
+    if (this.audience !== undefined && !(Array.isArray(aud) ? aud : [aud]).includes(this.audience)) {
+      return invalid('aud does not include JWT_AUDIENCE');
+    }
+    const principal: Principal = {
+      userId: sub,
+      email: email ?? null,
+      name: name ?? null,
+      role: role ?? 'user',
+      expiresAt,
+      issuedAt: iat ?? null,
     };
+    if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(token, principal);
+    return this.admit(token, principal);
+  }
+
+  /** A verified token still has to be unexpired and unrevoked, every time it is used. */
+  private admit(token: string, principal: Principal): VerifyResult {
+    if (principal.expiresAt <= Date.now()) {
+      this.cache.delete(token);
+      return expired;
+    }
+    if (this.revocations.revokes(principal)) {
+      return {
+        ok: false,
+        code: 'TOKEN_REVOKED',
+        reason: "the user's sessions were revoked after this token was issued",
+      };
+    }
+    return { ok: true, principal };
   }
 
   /** Signs a token, for the development token endpoint. */

@@ -32,7 +32,7 @@ export class RealtimeGateway
     private readonly metrics: MetricsService,
   ) {
     router.handle('auth:refresh', async ({ token }, socket) => {
-      const result = verifier.verify(token);
+      const result = await verifier.verify(token);
       if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`, HttpStatus.UNAUTHORIZED);
       const { principal } = result;
       if (principal.userId !== socket.data.userId) throw ApiError.forbidden('refresh token belongs to another user');

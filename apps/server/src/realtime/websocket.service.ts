@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import {
+  type InterServerEvents,
   type LeaderboardEntry,
   type Notification,
   type ServerEventName,
@@ -59,6 +60,39 @@ export class WebSocketService {
   broadcast<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void {
     this.metrics.eventsOut.inc({ event, target: 'all' });
     this.io.emit(event, ...([payload] as Args<E>));
+  }
+
+  /**
+   * Ends every session of the user, on every process: each socket gets `error` with the reason, then
+   * is disconnected (the error is flushed first).
+   */
+  disconnectUser(userId: string, reason: ServerPayload<'error'>): void {
+    this.emitToUser(userId, 'error', reason);
+    this.io.in(userRoom(userId)).disconnectSockets(true);
+  }
+
+  /** Like {@link disconnectUser}, for this process's sockets of the user that `which` picks. */
+  disconnectLocal(userId: string, reason: ServerPayload<'error'>, which: (s: AppSocket) => boolean): number {
+    const ids = this.io.of('/').adapter.rooms.get(userRoom(userId)) ?? new Set<string>();
+    let n = 0;
+    for (const id of ids) {
+      const socket = this.io.of('/').sockets.get(id);
+      if (!socket || !which(socket)) continue;
+      this.emitToSocket(socket, 'error', reason);
+      socket.disconnect(true);
+      n++;
+    }
+    return n;
+  }
+
+  /** Tells the other processes of the cluster (nothing to tell when there are none). */
+  toOtherProcesses<E extends keyof InterServerEvents>(event: E, ...args: Parameters<InterServerEvents[E]>): void {
+    if (this.clustered) (this.io.serverSideEmit as (e: string, ...a: unknown[]) => void)(event, ...args);
+  }
+
+  /** Listens to what the other processes of the cluster tell. */
+  fromOtherProcesses<E extends keyof InterServerEvents>(event: E, listener: InterServerEvents[E]): void {
+    if (this.clustered) (this.io.on as (e: string, l: (...a: never[]) => void) => void)(event, listener);
   }
 
   /** Sends an event to one socket (e.g. the replay of what that device missed). */

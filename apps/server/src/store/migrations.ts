@@ -74,6 +74,21 @@ const migrations: Record<string, Migration> = {
       await sql`alter table user_state rename to user_sequences`.execute(db);
     },
   },
+  '0005_revocations': {
+    async up(db: Kysely<unknown>) {
+      // POST /api/sessions/revoke: tokens of the user issued at or before revoked_before (epoch s) are refused.
+      await sql`
+        create table revocations (
+          user_id text primary key,
+          revoked_before bigint not null,
+          revoked_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index revocations_revoked_at_idx on revocations (revoked_at)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table revocations`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -38,9 +38,17 @@ export interface UserAchievementsTable {
   unlocked_at: Timestamp;
 }
 
+/** Per user, the time (epoch seconds) at or before which their tokens are refused. */
+export interface RevocationsTable {
+  user_id: string;
+  revoked_before: ColumnType<string, number, number>;
+  revoked_at: Timestamp;
+}
+
 export interface Database {
   notifications: NotificationsTable;
   user_state: UserStateTable;
   user_xp: UserXpTable;
   user_achievements: UserAchievementsTable;
+  revocations: RevocationsTable;
 }
