@@ -41,6 +41,8 @@ export type ClientToServerEvents = {
 export interface InterServerEvents {
   /** Tokens of `userId` issued at or before `revokedBefore` (epoch seconds) are refused from now on. */
   'sessions:revoked': (userId: string, revokedBefore: number) => void;
+  /** A process lost Redis for a while: every process sends its sockets what they may have missed. */
+  'cluster:catch-up': () => void;
 }
 
 /** What the server keeps on each socket; plain data so the Redis adapter can serialise it. */

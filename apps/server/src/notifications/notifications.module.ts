@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
+import { ClusterCatchUp } from './cluster-catch-up.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsService } from './notifications.service.js';
@@ -16,6 +17,7 @@ import { WebhookOfflineChannel } from './offline/webhook-offline-channel.js';
     NotificationsRepository,
     NotificationsService,
     NotificationsSocket,
+    ClusterCatchUp,
     {
       provide: OFFLINE_CHANNEL,
       inject: [APP_CONFIG],

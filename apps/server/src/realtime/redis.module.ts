@@ -8,33 +8,56 @@ import { HealthService } from '../health/health.service.js';
 export interface RedisPair {
   pub: Redis;
   sub: Redis;
-  /** Prefix of every channel, so several deployments (or test runs) can share one Redis. */
+  /** Prefix of every channel and key, so several deployments (or test runs) can share one Redis. */
   key: string;
   adapter: Parameters<Server['adapter']>[0];
+  /** Calls `listener` each time either connection is back after it was lost. */
+  onRecovered(listener: () => void): void;
 }
 
 export const REDIS = Symbol('REDIS');
 
-function connect(RedisClient: typeof Redis, url: string, role: string): Redis {
+/**
+ * One connection. The publishing one never queues commands while Redis is away (ioredis would
+ * queue publishes without bound): they fail at once, the emit reaches this process's sockets only,
+ * and every process catches its sockets up from the store once Redis is back (ClusterCatchUp). The
+ * subscribing one keeps its few (re)subscriptions queued.
+ */
+function connect(RedisClient: typeof Redis, url: string, role: 'pub' | 'sub', recovered: () => void): Redis {
   const logger = new Logger(`Redis:${role}`);
   let lastError = '';
-  // maxRetriesPerRequest: null queues commands while Redis is away and sends them once it is back.
-  const client = new RedisClient(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  let lost = false;
+  let failedPublishes = 0;
+  const client = new RedisClient(url, {
+    lazyConnect: false,
+    enableOfflineQueue: role === 'sub',
+    maxRetriesPerRequest: role === 'sub' ? null : 1,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+  });
   // Without a listener an 'error' event would crash the process; ioredis keeps reconnecting on its own.
   client.on('error', (err: Error) => {
     if (err.message !== lastError) logger.warn(`${err.message} (reconnecting)`);
     lastError = err.message;
   });
-  client.on('ready', () => {
-    if (lastError) logger.log('reconnected');
-    lastError = '';
+  client.on('close', () => {
+    if (lost) return;
+    lost = true;
+    logger.warn('connection lost: emits reach this process only until Redis is back');
   });
-  // The adapter publishes without awaiting; a publish rejected by a closed connection (at shutdown, or
-  // after giving up) must not surface as an unhandled rejection, which would end the process.
+  client.on('ready', () => {
+    if (!lost) return;
+    logger.log(`reconnected${failedPublishes ? ` (${failedPublishes} publishes failed meanwhile)` : ''}`);
+    lost = false;
+    lastError = '';
+    failedPublishes = 0;
+    recovered();
+  });
+  // The adapter publishes without awaiting; a rejected publish must not become an unhandled
+  // rejection (which would end the process), nor a log line per emit while Redis is away.
   const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
   client.publish = ((...args: unknown[]) => {
     const sent = publish(...args);
-    sent.catch((err: Error) => logger.warn(`publish failed: ${err.message}`));
+    sent.catch(() => failedPublishes++);
     return sent;
   }) as Redis['publish'];
   return client;
@@ -53,14 +76,22 @@ function connect(RedisClient: typeof Redis, url: string, role: string): Redis {
           import('ioredis'),
           import('@socket.io/redis-adapter'),
         ]);
-        const pub = connect(Redis, config.redisUrl, 'pub');
-        const sub = connect(Redis, config.redisUrl, 'sub');
+        const listeners: (() => void)[] = [];
+        const recovered = () => listeners.forEach((l) => l());
+        const pub = connect(Redis, config.redisUrl, 'pub', recovered);
+        const sub = connect(Redis, config.redisUrl, 'sub', recovered);
         health.register('redis', async () => {
           await pub.ping();
         });
         new Logger('Cluster').log(`joining the cluster over Redis (channel prefix ${config.redisPrefix})`);
         const key = config.redisPrefix;
-        return { pub, sub, key, adapter: createAdapter(pub, sub, { key: `${key}#socket.io` }) };
+        return {
+          pub,
+          sub,
+          key,
+          adapter: createAdapter(pub, sub, { key: `${key}#socket.io` }),
+          onRecovered: (listener) => listeners.push(listener),
+        };
       },
     },
   ],

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import {
   type InterServerEvents,
   type LeaderboardEntry,
@@ -12,23 +12,44 @@ import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { isClustered } from './realtime-io.adapter.js';
+import { RedisPresence } from './redis-presence.js';
+import { REDIS, type RedisPair } from './redis.module.js';
 import { type AppServer, type AppSocket } from './socket-types.js';
 
-const FETCH_SOCKETS_TIMEOUT_MS = 5000;
+/** Presence that the cluster cannot tell in this time is UNAVAILABLE. */
+const PRESENCE_TIMEOUT_MS = 2000;
+
+const unavailable = () =>
+  new ApiError('UNAVAILABLE', 'the cluster did not answer in time', HttpStatus.SERVICE_UNAVAILABLE);
+
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(unavailable()), PRESENCE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 type Args<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
 
 /** The one way other modules reach sockets: typed by the contract, addressed by user, cluster-wide. */
 @Injectable()
-export class WebSocketService {
+export class WebSocketService implements OnApplicationShutdown {
   private server: AppServer | undefined;
 
   /** Whether other processes hold sockets too, so presence must ask them. */
   private readonly clustered: boolean;
+  /** With Redis, presence lives there (crash-safe heartbeats); without, each process knows its own. */
+  private presence: RedisPresence | null = null;
 
   constructor(
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(REDIS) private readonly redis: RedisPair | null = null,
   ) {
     this.clustered = isClustered(config);
   }
@@ -36,6 +57,19 @@ export class WebSocketService {
   /** Called once by the gateway when Socket.IO is up. */
   attach(server: AppServer): void {
     this.server = server;
+    if (!this.redis) return;
+    const presence = new RedisPresence(this.redis.pub, this.redis.key);
+    this.presence = presence;
+    this.redis.onRecovered(() => presence.recover());
+    server.on('connection', (socket) => {
+      const { userId } = socket.data;
+      presence.joined(userId);
+      socket.once('disconnect', () => presence.left(userId));
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.presence?.stop();
   }
 
   private get io(): AppServer {
@@ -85,6 +119,16 @@ export class WebSocketService {
     return n;
   }
 
+  /** Calls `listener` for every new socket of this process, right after its handshake. */
+  onConnection(listener: (socket: AppSocket) => void): void {
+    this.io.on('connection', listener);
+  }
+
+  /** This process's sockets. */
+  localSockets(): IterableIterator<AppSocket> {
+    return this.io.of('/').sockets.values();
+  }
+
   /** Tells the other processes of the cluster (nothing to tell when there are none). */
   toOtherProcesses<E extends keyof InterServerEvents>(event: E, ...args: Parameters<InterServerEvents[E]>): void {
     if (this.clustered) (this.io.serverSideEmit as (e: string, ...a: unknown[]) => void)(event, ...args);
@@ -129,6 +173,7 @@ export class WebSocketService {
   /** Sockets of the user across the cluster; UNAVAILABLE when a node or Redis does not answer in time. */
   async connectionCount(userId: string): Promise<number> {
     if (!this.clustered) return this.localRoomSize(userId);
+    if (this.presence) return (await this.presenceCounts([userId])).get(userId) ?? 0;
     const sockets = await this.fetchSockets([userRoom(userId)]);
     return sockets.length;
   }
@@ -137,6 +182,10 @@ export class WebSocketService {
   async connectedUsers(userIds: readonly string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
     if (!this.clustered) return new Set(userIds.filter((u) => this.localRoomSize(u) > 0));
+    if (this.presence) {
+      const counts = await this.presenceCounts(userIds);
+      return new Set([...counts].filter(([, n]) => n > 0).map(([u]) => u));
+    }
     const sockets = await this.fetchSockets([...new Set(userIds)].map(userRoom));
     return new Set(sockets.map((s) => s.data.userId));
   }
@@ -146,20 +195,17 @@ export class WebSocketService {
     return this.io.of('/').adapter.rooms.get(userRoom(userId))?.size ?? 0;
   }
 
-  // Across a cluster this asks every node over Redis; an unreachable Redis would otherwise wait forever.
-  private async fetchSockets(rooms: string[]) {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ApiError('UNAVAILABLE', 'the cluster did not answer in time', HttpStatus.SERVICE_UNAVAILABLE)),
-        FETCH_SOCKETS_TIMEOUT_MS,
-      );
+  private presenceCounts(userIds: readonly string[]): Promise<Map<string, number>> {
+    return withTimeout(this.presence!.counts(userIds)).catch((err: unknown) => {
+      throw err instanceof ApiError ? err : unavailable();
     });
-    try {
-      return await Promise.race([this.io.in(rooms).fetchSockets(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  }
+
+  // Across WORKERS this asks every worker; one that does not answer would otherwise be waited for forever.
+  private async fetchSockets(rooms: string[]) {
+    return withTimeout(this.io.in(rooms).fetchSockets()).catch((err: unknown) => {
+      throw err instanceof ApiError ? err : unavailable();
+    });
   }
 
   async isUserConnected(userId: string): Promise<boolean> {
