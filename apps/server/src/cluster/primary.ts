@@ -1,6 +1,7 @@
 import { setupPrimary as relayAdapterMessages } from '@socket.io/cluster-adapter';
 import cluster, { type Worker } from 'node:cluster';
 import { type AppConfig } from '../config/config.js';
+import { connectionLimits } from '../realtime/connection-caps.js';
 import { serveClusterMetrics } from './cluster-metrics.js';
 import { StickyBalancer } from './sticky-balancer.js';
 import { WORKER_READY } from './worker.js';
@@ -25,6 +26,8 @@ export async function runPrimary(config: AppConfig): Promise<void> {
   if (!config.redisUrl) relayAdapterMessages();
   serveClusterMetrics();
   const balancer = new StickyBalancer();
+  // The primary accepts every connection, so the process-wide cap (derived from the open-file limit) is set here.
+  balancer.server.maxConnections = connectionLimits(config.limits).maxConnections;
   let stopping = false;
   let deathsInARow = 0;
 

@@ -35,6 +35,34 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Client events refused RATE_LIMITED, by reason: plain numbers on the flood path, read at each scrape. */
+  readonly rateLimitedEvents = { rate: 0, inFlight: 0 };
+
+  readonly rateLimited = new Counter({
+    name: 'realtime_events_rate_limited_total',
+    help: 'Client events refused RATE_LIMITED, by reason (rate: over the token bucket; in_flight: too many in progress)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.rateLimited.reset();
+      this.rateLimited.inc({ reason: 'rate' }, this.rateLimitedEvents.rate);
+      this.rateLimited.inc({ reason: 'in_flight' }, this.rateLimitedEvents.inFlight);
+    },
+  });
+
+  readonly rateLimitDisconnects = new Counter({
+    name: 'realtime_rate_limit_disconnects_total',
+    help: 'Sockets disconnected for staying over their event budget',
+    registers: [this.registry],
+  });
+
+  readonly connectionsRefused = new Counter({
+    name: 'realtime_connections_refused_total',
+    help: 'Connections refused by a cap, by error code and cap (user, ip, sockets, sessions)',
+    labelNames: ['code', 'cap'] as const,
+    registers: [this.registry],
+  });
+
   /** The Prometheus text of this server: with WORKERS, of every worker, summed. */
   readonly scrape: () => Promise<string>;
 

@@ -1,15 +1,28 @@
-import { HttpStatus, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   type AckResponse,
   type ClientAckData,
   type ClientEventName,
   clientEventNames,
   clientToServerSchemas,
+  type ErrorCode,
   type ServerPayload,
 } from '@realtime/contracts';
 import { type z } from 'zod';
 import { ApiError, knownError } from '../common/api-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import {
+  authorizeSession,
+  countEvents,
+  enforceBudget,
+  type EventCall,
+  type EventStep,
+  type Refusal,
+  SocketSession,
+  validatePayload,
+} from './event-chain.js';
+import { type BudgetLimits, budgetLimits } from './socket-budget.js';
 import { type AppSocket } from './socket-types.js';
 import { WebSocketService } from './websocket.service.js';
 
@@ -20,20 +33,33 @@ export type ClientEventHandler<E extends ClientEventName> = (
 
 type Ack = (response: AckResponse<object>) => void;
 
+/** One bit per refusal code in a socket's log record; codes not listed share the last. */
+const REFUSAL_BITS: Partial<Record<ErrorCode, number>> = { VALIDATION_ERROR: 1, RATE_LIMITED: 2, TOKEN_EXPIRED: 4 };
+const OTHER_REFUSAL_BIT = 8;
+
 /**
- * Routes client events to the module that owns them. Every payload is checked against its contract
- * schema first; failures answer a failed ack (and `error`), never raw exception text, and never
- * disconnect. Events outside the contract have no listener, so Socket.IO ignores them.
+ * Routes client events to the module that owns them, through one chain: metrics -> rate limit ->
+ * validate -> authorize -> handler -> ack. A refused event is answered with a failed ack (and
+ * `error` where the contract asks), never raw exception text, and goes no further; only a socket
+ * that stays over its budget is disconnected. Events outside the contract have no listener, so
+ * Socket.IO ignores them. What a socket does wrong is logged once per socket and kind, not per event.
  */
 @Injectable()
 export class ClientEventRouter implements OnApplicationBootstrap {
   private readonly logger = new Logger('ClientEventRouter');
   private readonly handlers = new Map<ClientEventName, ClientEventHandler<ClientEventName>>();
+  private readonly budget: BudgetLimits;
+  private readonly steps: readonly EventStep[];
+  private readonly eventBits = new Map(clientEventNames.map((event, i) => [event, 1 << i]));
 
   constructor(
     private readonly metrics: MetricsService,
     private readonly ws: WebSocketService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.budget = budgetLimits(config.limits);
+    this.steps = [countEvents(metrics), enforceBudget(this.budget, metrics), validatePayload, authorizeSession];
+  }
 
   /** Every contract event must have its handler once all modules have registered theirs. */
   onApplicationBootstrap(): void {
@@ -47,41 +73,90 @@ export class ClientEventRouter implements OnApplicationBootstrap {
   }
 
   bind(socket: AppSocket): void {
+    const session = new SocketSession(socket, this.budget);
     for (const event of clientEventNames) {
       (socket as unknown as { on(ev: string, fn: (...args: unknown[]) => void): void }).on(event, (...args) => {
-        void this.dispatch(socket, event, args);
+        this.dispatch(session, event, args);
       });
     }
   }
 
-  private async dispatch(socket: AppSocket, event: ClientEventName, args: unknown[]): Promise<void> {
-    this.metrics.eventsIn.inc({ event });
+  private dispatch(session: SocketSession, event: ClientEventName, args: unknown[]): void {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
-    const parsed = clientToServerSchemas[event].safeParse(args[0]);
-    if (!parsed.success) {
-      const error = ApiError.validation(parsed.error);
-      this.emitError(socket, event, error);
-      ack?.({ ok: false, error: { code: error.code, message: error.message, issues: error.issues } });
+    const call: EventCall = { session, event, payload: args[0] };
+    for (const step of this.steps) {
+      const refusal = step(call);
+      if (refusal) return this.refuse(call, refusal, ack);
+    }
+    this.run(call, ack);
+  }
+
+  private run(call: EventCall, ack: Ack | undefined): void {
+    const { budget, queue } = call.session;
+    // Beyond the cap an admitted event waits its turn: the socket's database work stays bounded.
+    if (this.budget.maxInFlight > 0 && budget.inFlight >= this.budget.maxInFlight) {
+      budget.waiting++;
+      queue.push(() => {
+        budget.waiting--;
+        void this.handleNow(call, ack);
+      });
       return;
     }
+    void this.handleNow(call, ack);
+  }
+
+  private async handleNow(call: EventCall, ack: Ack | undefined): Promise<void> {
+    const { session, event } = call;
+    session.budget.inFlight++;
     try {
-      const data = await this.handlers.get(event)!(parsed.data, socket);
+      const data = await this.handlers.get(event)!(call.payload as never, session.socket);
       ack?.({ ok: true, ...data });
     } catch (err) {
-      const error = knownError(err) ?? this.internal(event, err);
+      const error = knownError(err) ?? this.internal(call, err);
       if (ack) ack({ ok: false, error: { code: error.code, message: error.message } });
-      else this.emitError(socket, event, error);
+      else this.ws.emitToSocket(session.socket, 'error', errorPayload(error, event));
+    } finally {
+      session.budget.inFlight--;
+      session.queue.shift()?.();
     }
   }
 
-  private emitError(socket: AppSocket, event: ClientEventName, error: ApiError): void {
-    const payload: ServerPayload<'error'> = { message: error.message, code: error.code, event };
-    if (error.issues) payload.issues = error.issues;
-    this.ws.emitToSocket(socket, 'error', payload);
+  private refuse({ session, event }: EventCall, refusal: Refusal, ack: Ack | undefined): void {
+    ack?.(refusal.ack);
+    if (refusal.error) this.ws.emitToSocket(session.socket, 'error', refusal.error);
+    const { socket } = session;
+    if (refusal.disconnect) {
+      this.metrics.rateLimitDisconnects.inc();
+      this.logger.warn(`socket ${socket.id} of user ${socket.data.userId} disconnected: ${refusal.error?.message}`);
+      socket.disconnect(true);
+      return;
+    }
+    const { code, message } = refusal.ack.error;
+    const bit = REFUSAL_BITS[code] ?? OTHER_REFUSAL_BIT;
+    if (session.loggedRefusals & bit) return;
+    session.loggedRefusals |= bit;
+    this.logger.warn(
+      `socket ${socket.id} of user ${socket.data.userId}: ${event} refused with ${code} (${message}); ` +
+        `its later ${code} refusals are not logged`,
+    );
   }
 
-  private internal(event: ClientEventName, err: unknown): ApiError {
-    this.logger.error(`${event} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  private internal({ session, event }: EventCall, err: unknown): ApiError {
+    const bit = this.eventBits.get(event)!;
+    if (!(session.loggedFailures & bit)) {
+      session.loggedFailures |= bit;
+      const { socket } = session;
+      this.logger.error(
+        `socket ${socket.id} of user ${socket.data.userId}: ${event} failed (its later ${event} failures are not logged): ` +
+          `${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
+    }
     return new ApiError('INTERNAL_ERROR', 'internal error', HttpStatus.INTERNAL_SERVER_ERROR);
   }
+}
+
+function errorPayload(error: ApiError, event: ClientEventName): ServerPayload<'error'> {
+  const payload: ServerPayload<'error'> = { message: error.message, code: error.code, event };
+  if (error.issues) payload.issues = error.issues;
+  return payload;
 }

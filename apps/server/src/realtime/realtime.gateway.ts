@@ -1,4 +1,4 @@
-import { HttpStatus, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Logger } from '@nestjs/common';
 import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
@@ -9,19 +9,23 @@ import { userRoom } from '@realtime/contracts';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { wsJwtMiddleware } from '../auth/ws-jwt.middleware.js';
 import { ApiError } from '../common/api-error.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ClientEventRouter } from './client-event-router.js';
+import { ConnectionCaps, connectionLimits } from './connection-caps.js';
 import { ConnectionHooks } from './connection-hooks.js';
+import { SESSIONS_FULL } from './realtime-io.adapter.js';
 import { SessionExpiry } from './session-expiry.js';
 import { type AppServer, type AppSocket } from './socket-types.js';
 import { WebSocketService } from './websocket.service.js';
 
-/** Owns the socket lifecycle: handshake auth, the user's room, session expiry and refresh. */
+/** Owns the socket lifecycle: handshake auth and connection caps, the user's room, session expiry and refresh. */
 @WebSocketGateway()
 export class RealtimeGateway
   implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket>
 {
   private readonly logger = new Logger('RealtimeGateway');
+  private readonly caps: ConnectionCaps;
 
   constructor(
     private readonly verifier: TokenVerifier,
@@ -30,7 +34,9 @@ export class RealtimeGateway
     private readonly hooks: ConnectionHooks,
     private readonly ws: WebSocketService,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    this.caps = new ConnectionCaps(connectionLimits(config.limits), metrics);
     router.handle('auth:refresh', async ({ token }, socket) => {
       const result = await verifier.verify(token);
       if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`, HttpStatus.UNAUTHORIZED);
@@ -51,6 +57,13 @@ export class RealtimeGateway
 
   afterInit(server: AppServer): void {
     server.use(wsJwtMiddleware(this.verifier, this.metrics));
+    server.use(this.caps.middleware);
+    // Sessions refused by the adapter's allowRequest, before Socket.IO knows of them.
+    server.engine.on('connection_error', (err: { context?: { message?: unknown } }) => {
+      if (err.context?.message !== SESSIONS_FULL) return;
+      this.metrics.handshakeFailures.inc({ code: 'TOO_MANY_CONNECTIONS' });
+      this.metrics.connectionsRefused.inc({ code: 'TOO_MANY_CONNECTIONS', cap: 'sessions' });
+    });
     this.ws.attach(server);
   }
 
