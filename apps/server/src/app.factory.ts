@@ -2,9 +2,12 @@ import { type INestApplication, type LoggerService, type LogLevel } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import cluster from 'node:cluster';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyReply } from 'fastify';
+import { type Server, type ServerOptions } from 'socket.io';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { type AppConfig } from './config/config.js';
+import { DrainService } from './health/drain.service.js';
 import { RealtimeIoAdapter } from './realtime/realtime-io.adapter.js';
 import { REDIS, type RedisPair } from './realtime/redis.module.js';
 
@@ -39,11 +42,65 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   app.enableCors({ origin: config.corsOrigins ?? true, credentials: true });
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, await clusterAdapter(app.get<RedisPair | null>(REDIS))));
+  // No enableShutdownHooks(): main.ts drains on SIGTERM/SIGINT itself and then closes the app.
+  const fastify = app.getHttpAdapter().getInstance();
+  const drain = app.get(DrainService);
+  drain.watchRequests(fastify);
+  const peers = await clusterAdapter(app.get<RedisPair | null>(REDIS));
+  app.useWebSocketAdapter(new DrainableIoAdapter(app, config, peers, drain));
   // One command, one port: the built demo page is served by the gateway itself.
-  if (config.webDistDir) app.useStaticAssets({ root: config.webDistDir, index: 'index.html', maxAge: '1h' });
-  app.enableShutdownHooks();
+  if (config.webDistDir) {
+    // Registered on Fastify itself: Nest's type of `setHeaders` predates @fastify/static 9, which passes the reply.
+    void fastify.register(import('@fastify/static'), {
+      root: config.webDistDir,
+      index: 'index.html',
+      cacheControl: false,
+      setHeaders: webAppHeaders,
+    });
+  }
   return app;
+}
+
+/** Hands the Socket.IO server to the drain, which closes its sockets on SIGTERM. */
+class DrainableIoAdapter extends RealtimeIoAdapter {
+  constructor(
+    app: INestApplication,
+    config: AppConfig,
+    clusterAdapter: ConstructorParameters<typeof RealtimeIoAdapter>[2],
+    private readonly drain: DrainService,
+  ) {
+    super(app, config, clusterAdapter);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server = super.createIOServer(port, options) as Server;
+    this.drain.watchSockets(server);
+    return server;
+  }
+}
+
+/** A Host header that is a host name or address and an optional port, safe to repeat in a header. */
+const PLAIN_HOST = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/**
+ * Headers of the demo page's files: a CSP that allows only this origin (the build has no inline
+ * script or style; React sets styles through the DOM, which CSP allows; the favicon is a data: URL),
+ * and revalidation of index.html so a new build is picked up at once.
+ */
+function webAppHeaders(reply: FastifyReply): void {
+  const host = reply.request.headers.host;
+  // 'self' covers ws: and wss: in CSP3, not in every browser yet.
+  const sockets = host && PLAIN_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
+  reply.header(
+    'content-security-policy',
+    `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'${sockets}; ` +
+      "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  );
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'no-referrer');
+  // Vite names what it puts in assets/ after a hash of the content: such a file never changes.
+  const hashed = reply.request.url.startsWith('/assets/');
+  reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
 }
 
 /** How Socket.IO reaches the other processes: over Redis with REDIS_URL, else over IPC as a WORKERS worker. */

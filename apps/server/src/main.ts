@@ -1,8 +1,10 @@
 import 'reflect-metadata';
+import type { INestApplication, Logger } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type AppConfig, ConfigError, loadConfig } from './config/config.js';
+import type { DrainService, DrainTimings } from './health/drain.service.js';
 
 /**
  * Start-up allocates mostly objects that live on (modules, the dependency graph), and V8 answers by
@@ -29,15 +31,54 @@ function started(): void {
   collectStartupGarbage();
 }
 
+/**
+ * SIGTERM or SIGINT drains the process (see DrainService), then exits 0; a drain that fails or
+ * outlasts its deadline exits 1. Later signals are ignored: a WORKERS worker gets Ctrl-C's SIGINT
+ * and then its primary's SIGTERM.
+ */
+function exitOnSignals(app: INestApplication, drain: DrainService, timings: DrainTimings, logger: Logger): void {
+  let draining = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (draining) return;
+    draining = true;
+    logger.log(`${signal}: draining`);
+    setTimeout(() => {
+      logger.error(`still draining ${timings.exitDeadlineMs} ms after ${signal}: exiting anyway`);
+      process.exit(1);
+    }, timings.exitDeadlineMs);
+    // SIGINT comes from someone at a terminal: no load balancer is waiting for /ready.
+    drain.drain(app, signal === 'SIGINT' ? { ...timings, readyGraceMs: 0 } : timings).then(
+      () => {
+        logger.log('drained: exiting');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error('drain failed', err instanceof Error ? err.stack : String(err));
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
 /** One server process: alone, or as one of the workers of `WORKERS=N`. */
 async function serve(config: AppConfig): Promise<void> {
   // Imported here, so a WORKERS primary never loads the application.
-  const [{ Logger }, { createApp, initWithoutListening }, { reportReady }] = await Promise.all([
+  const [
+    { Logger },
+    { createApp, initWithoutListening },
+    { reportReady },
+    { createLogger },
+    { DrainService, DRAIN_TIMINGS },
+  ] = await Promise.all([
     import('@nestjs/common'),
     import('./app.factory.js'),
     import('./cluster/worker.js'),
+    import('./logging/pino-logger.js'),
+    import('./health/drain.service.js'),
   ]);
-  const app = await createApp(config);
+  const app = await createApp(config, { logger: createLogger(config.log) });
   const logger = new Logger('Bootstrap');
   // Said once, not by every worker.
   const first = (cluster.worker?.id ?? 1) === 1;
@@ -51,11 +92,13 @@ async function serve(config: AppConfig): Promise<void> {
   if (cluster.isWorker) {
     // The primary listens and hands connections over.
     await initWithoutListening(app);
+    exitOnSignals(app, app.get(DrainService), DRAIN_TIMINGS, logger);
     started();
     reportReady();
     return;
   }
   await app.listen(config.port, config.host);
+  exitOnSignals(app, app.get(DrainService), DRAIN_TIMINGS, logger);
   started();
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.log(`listening on http://${host}:${config.port} (socket path ${config.wsPath})`);

@@ -34,10 +34,15 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
   let ada2: Page;
   let grace: Page;
   const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
 
   const open = async (context: BrowserContext) => {
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    // Chromium reports what the Content-Security-Policy blocks as console errors.
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
     return page;
   };
 
@@ -66,6 +71,19 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  it('serves the page with a same-origin CSP and cache headers', async () => {
+    const page = await ada1.goto(server.url);
+    const headers = page!.headers();
+    expect(headers['content-security-policy']).toContain("default-src 'self'");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBeTruthy();
+    expect(headers['cache-control']).toBe('no-cache');
+    const script = await ada1.locator('script[src^="/assets/"]').getAttribute('src');
+    const asset = await fetch(`${server.url}${script}`);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
   });
 
   it('signs in with one click and shows a live connection in the header', async () => {
@@ -169,7 +187,8 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
     await phone.close();
   });
 
-  it('threw no error in any page', () => {
+  it('threw no error in any page, and the CSP blocked nothing', () => {
     expect(pageErrors).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -12,9 +12,13 @@ export class HealthController {
     return { status: 'ok', uptime: Math.round(process.uptime()) };
   }
 
-  /** 200 when the store (and Redis, if set) answer, else 503. */
+  /** 200 when the store (and Redis, if set) answer, else 503; 503 from the moment the process drains. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: FastifyReply) {
+    if (this.health.draining) {
+      res.status(503);
+      return { status: 'draining' };
+    }
     const { ready, checks } = await this.health.readiness();
     res.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'unavailable', checks };

@@ -8,6 +8,16 @@ const CHECK_TIMEOUT_MS = 2000;
 @Injectable()
 export class HealthService {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private drainStarted = false;
+
+  /** From now on the process is going away: /ready answers 503 whatever the checks say. */
+  startDraining(): void {
+    this.drainStarted = true;
+  }
+
+  get draining(): boolean {
+    return this.drainStarted;
+  }
 
   register(name: string, check: ReadinessCheck): void {
     this.checks.set(name, check);
