@@ -46,3 +46,11 @@ export const httpErrorSchema = z.object({
 });
 
 export type HttpError = z.infer<typeof httpErrorSchema>;
+
+/** The optional header that makes a publish exactly-once under retries. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** An `Idempotency-Key`: 1-255 printable ASCII characters, scoped to the caller (`sub`) and the route. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x20-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters');

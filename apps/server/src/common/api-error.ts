@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { type ErrorCode, type ValidationIssue } from '@realtime/contracts';
 import { type z } from 'zod';
+import { isStoreUnavailable } from '../store/store-errors.js';
 
 /** An error with a contract code, answered as `{ statusCode, code, message }` over HTTP and as a failed ack over the socket. */
 export class ApiError extends HttpException {
@@ -30,12 +31,20 @@ export class ApiError extends HttpException {
 }
 
 /**
- * The contract error an exception stands for, if any: an ApiError as it is, or a value the database
+ * The contract error an exception stands for, if any: an ApiError as it is, a value the database
  * refused (SQLSTATE class 22, e.g. a NUL character or a number out of range; 54001, nesting too deep),
- * which is the client's input. Anything else is the server's failure.
+ * which is the client's input, or a store that did not answer (UNAVAILABLE, worth a retry). Anything
+ * else is the server's failure.
  */
 export function knownError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
+  if (isStoreUnavailable(err)) {
+    return new ApiError(
+      'UNAVAILABLE',
+      'the database did not answer in time; retry later',
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
+  }
   const sqlState = (err as { code?: unknown } | null)?.code;
   if (typeof sqlState === 'string' && (sqlState.startsWith('22') || sqlState === '54001')) {
     return new ApiError(

@@ -23,6 +23,9 @@ const bodyErrors: Record<string, { statusCode: number; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { statusCode: 413, message: 'request body too large' },
 };
 
+/** A client told UNAVAILABLE may retry after this many seconds. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
 /** Answers every HTTP error as `{ statusCode, code, message }`; internals never reach the client. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -31,7 +34,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+      this.logger.warn(`unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      if (!res.sent && !res.hasHeader('retry-after'))
+        void res.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    } else if (body.statusCode >= 500) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
     // The route may have set another content type (e.g. /metrics' text/plain) before it failed.
     if (!res.sent) void res.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { awardXpBodySchema, type Profile } from '@realtime/contracts';
+import { type FastifyReply } from 'fastify';
 import { type AuthedRequest, HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
 import { parseOrThrow } from '../common/api-error.js';
+import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { GamificationService } from './gamification.service.js';
 import { LeaderboardBroadcaster } from './leaderboard-broadcaster.js';
 
@@ -17,9 +19,14 @@ export class GamificationController {
   @Post('xp')
   @Roles('service', 'admin')
   @HttpCode(HttpStatus.OK)
-  award(@Body() body: unknown): Promise<Profile> {
+  async award(
+    @Req() req: AuthedRequest,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<Profile> {
+    const scope = idempotencyScope(req, 'POST /api/xp', body);
     const { userId, amount, source, displayName } = parseOrThrow(awardXpBodySchema, body, 'body');
-    return this.gamification.awardXp(userId, amount, source, displayName);
+    return answer(res, await this.gamification.awardXp(userId, amount, source, displayName, scope));
   }
 
   @Get('profile')

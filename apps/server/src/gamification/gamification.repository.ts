@@ -10,7 +10,7 @@ export interface XpRow {
   xp: number;
 }
 
-/** XP, achievements and the leaderboard, in SQL. */
+/** XP, achievements and the leaderboard, in SQL; `db` may be a transaction the caller runs. */
 @Injectable()
 export class GamificationRepository {
   private readonly db: Db;
@@ -20,8 +20,8 @@ export class GamificationRepository {
   }
 
   /** Adds XP atomically and returns the new total (concurrent awards never lose one another). */
-  async addXp(userId: string, amount: number, displayName?: string): Promise<XpRow> {
-    const row = await this.db
+  async addXp(userId: string, amount: number, displayName?: string, db: Db = this.db): Promise<XpRow> {
+    const row = await db
       .insertInto('user_xp')
       .values({ user_id: userId, xp: amount, display_name: displayName ?? null })
       .onConflict((oc) =>
@@ -52,8 +52,8 @@ export class GamificationRepository {
       .execute();
   }
 
-  async get(userId: string): Promise<XpRow | undefined> {
-    const row = await this.db
+  async get(userId: string, db: Db = this.db): Promise<XpRow | undefined> {
+    const row = await db
       .selectFrom('user_xp')
       .select(['user_id', 'display_name', 'xp'])
       .where('user_id', '=', userId)
@@ -62,9 +62,9 @@ export class GamificationRepository {
   }
 
   /** Records achievements; returns the ids that were not unlocked before. */
-  async unlock(userId: string, achievementIds: string[]): Promise<string[]> {
+  async unlock(userId: string, achievementIds: string[], db: Db = this.db): Promise<string[]> {
     if (achievementIds.length === 0) return [];
-    const rows = await this.db
+    const rows = await db
       .insertInto('user_achievements')
       .values(achievementIds.map((achievement_id) => ({ user_id: userId, achievement_id })))
       .onConflict((oc) => oc.columns(['user_id', 'achievement_id']).doNothing())
@@ -73,8 +73,8 @@ export class GamificationRepository {
     return rows.map((r) => r.achievement_id);
   }
 
-  async achievements(userId: string): Promise<{ achievementId: string; unlockedAt: string }[]> {
-    const rows = await this.db
+  async achievements(userId: string, db: Db = this.db): Promise<{ achievementId: string; unlockedAt: string }[]> {
+    const rows = await db
       .selectFrom('user_achievements')
       .select(['achievement_id', 'unlocked_at'])
       .where('user_id', '=', userId)

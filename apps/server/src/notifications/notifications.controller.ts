@@ -5,28 +5,40 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Inject,
   Param,
   Post,
   Query,
   Req,
+  Res,
   UseGuards,
 } from '@nestjs/common';
 import { createNotificationBodySchema, listNotificationsQuerySchema, type NotificationPage } from '@realtime/contracts';
+import { type FastifyReply } from 'fastify';
 import { type AuthedRequest, HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
 import { parseOrThrow } from '../common/api-error.js';
+import { assertFanout } from '../common/fanout.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { NotificationsService } from './notifications.service.js';
 
 /** The notifications HTTP API: services publish, users read and manage their own feed. */
 @Controller('api/notifications')
 @UseGuards(HttpAuthGuard)
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationsService) {}
+  constructor(
+    private readonly notifications: NotificationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @Roles('service', 'admin')
-  async create(@Body() body: unknown) {
+  async create(@Req() req: AuthedRequest, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    const scope = idempotencyScope(req, 'POST /api/notifications', body);
     const { userId, userIds, ...input } = parseOrThrow(createNotificationBodySchema, body, 'body');
-    return { notifications: await this.notifications.notify(userIds ?? [userId!], input) };
+    const recipients = [...new Set(userIds ?? [userId!])];
+    assertFanout(input, recipients.length, this.config.limits.maxFanoutBytes);
+    return answer(res, await this.notifications.publish(scope, recipients, input));
   }
 
   @Get()

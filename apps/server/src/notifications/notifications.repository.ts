@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Notification } from '@realtime/contracts';
-import { CompiledQuery, type Selectable, sql, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { BatchLoader } from '../store/batch-loader.js';
-import { type Db, type Store } from '../store/database.js';
-import { type Database, type NotificationsTable } from '../store/schema.js';
+import { type Db, type Store, type Tx } from '../store/database.js';
+import { type Database } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
+import { NO_STATE, type StateRow, toNotification, toState } from './notification-rows.js';
 import { UserStateCache } from './user-state-cache.js';
 
 export interface NewNotification {
@@ -22,19 +23,21 @@ export interface UserState {
   version: number;
 }
 
+/** Notifications just stored, and their users' states after them. */
+export interface Created {
+  notifications: Notification[];
+  states: Map<string, UserState>;
+}
+
 /** The outcome of a change to a user's notifications, and their state after it. */
 export interface Changed<T> {
   value: T;
   state: UserState;
 }
 
-const NO_STATE: UserState = Object.freeze({ lastSeq: 0, unreadCount: 0, version: 0 });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The handshake's one read: primary-key lookups, sent as is (no query builder on this path).
 const STATES_SQL = 'select user_id, last_seq, unread_count, version from user_state where user_id = any($1)';
-
-type StateRow = { last_seq: number; unread_count: number; version: number };
-const toState = (r: StateRow): UserState => ({ lastSeq: r.last_seq, unreadCount: r.unread_count, version: r.version });
 
 /**
  * Every SQL statement about notifications; the same queries run on PostgreSQL and on PGlite. Each
@@ -73,46 +76,54 @@ export class NotificationsRepository implements OnModuleInit {
   }
 
   /** Stores one notification per user, each with that user's next `seq`, in one transaction. */
-  async create(
-    userIds: readonly string[],
-    input: NewNotification,
-  ): Promise<{ notifications: Notification[]; states: Map<string, UserState> }> {
+  async create(userIds: readonly string[], input: NewNotification): Promise<Created> {
+    const created = await this.db.transaction().execute((trx) => this.createIn(trx, userIds, input));
+    this.committed(created.states);
+    return created;
+  }
+
+  /**
+   * {@link create} inside the caller's transaction (calls in one transaction give a user consecutive
+   * seqs); once it has committed, hand the states to {@link committed}.
+   */
+  async createIn(trx: Tx, userIds: readonly string[], input: NewNotification): Promise<Created> {
     // Sorted and distinct: concurrent batches lock state rows in one order, so they cannot deadlock.
     const users = [...new Set(userIds)].sort();
     if (users.length === 0) return { notifications: [], states: new Map() };
-    const { rows, states } = await this.db.transaction().execute(async (trx) => {
-      const seqs = await trx
-        .insertInto('user_state')
-        .values(users.map((user_id) => ({ user_id, last_seq: 1, unread_count: 1, version: 1 })))
-        .onConflict((oc) =>
-          oc.column('user_id').doUpdateSet({
-            last_seq: sql`user_state.last_seq + 1`,
-            unread_count: sql`user_state.unread_count + 1`,
-            version: sql`user_state.version + 1`,
-          }),
-        )
-        .returning(['user_id', 'last_seq', 'unread_count', 'version'])
-        .execute();
-      const data = input.data === undefined ? null : JSON.stringify(input.data);
-      const rows = await trx
-        .insertInto('notifications')
-        .values(
-          seqs.map((s) => ({
-            id: randomUUID(),
-            user_id: s.user_id,
-            seq: s.last_seq,
-            type: input.type,
-            title: input.title,
-            message: input.message,
-            data,
-          })),
-        )
-        .returningAll()
-        .execute();
-      return { rows, states: new Map(seqs.map((s) => [s.user_id, toState(s)])) };
-    });
+    const seqs = await trx
+      .insertInto('user_state')
+      .values(users.map((user_id) => ({ user_id, last_seq: 1, unread_count: 1, version: 1 })))
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet({
+          last_seq: sql`user_state.last_seq + 1`,
+          unread_count: sql`user_state.unread_count + 1`,
+          version: sql`user_state.version + 1`,
+        }),
+      )
+      .returning(['user_id', 'last_seq', 'unread_count', 'version'])
+      .execute();
+    const data = input.data === undefined ? null : JSON.stringify(input.data);
+    const rows = await trx
+      .insertInto('notifications')
+      .values(
+        seqs.map((s) => ({
+          id: randomUUID(),
+          user_id: s.user_id,
+          seq: s.last_seq,
+          type: input.type,
+          title: input.title,
+          message: input.message,
+          data,
+        })),
+      )
+      .returningAll()
+      .execute();
+    return { notifications: rows.map(toNotification), states: new Map(seqs.map((s) => [s.user_id, toState(s)])) };
+  }
+
+  /** Teaches the embedded store's cache committed states; never others: handshakes answer from it. */
+  committed(states: ReadonlyMap<string, UserState>): void {
     for (const [userId, state] of states) this.cache?.remember(userId, state);
-    return { notifications: rows.map(toNotification), states };
   }
 
   /** The user's state (all zeros for a user who never had a notification). */
@@ -233,18 +244,4 @@ export class NotificationsRepository implements OnModuleInit {
     if (result) this.cache?.remember(userId, result.state);
     return result;
   }
-}
-
-function toNotification(row: Selectable<NotificationsTable>): Notification {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    seq: row.seq,
-    type: row.type,
-    title: row.title,
-    message: row.message,
-    ...(row.data !== null ? { data: row.data } : {}),
-    read: row.read_at !== null,
-    createdAt: new Date(row.created_at).toISOString(),
-  };
 }

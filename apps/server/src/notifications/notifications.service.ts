@@ -1,10 +1,22 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type ClientAckData, type Notification, type NotificationPage } from '@realtime/contracts';
+import { afterCommit, type AfterCommitStep } from '../common/after-commit.js';
 import { ApiError } from '../common/api-error.js';
+import { type IdempotencyScope, type Reply } from '../idempotency/idempotency-http.js';
+import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
 import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
-import { type NewNotification, NotificationsRepository, type UserState } from './notifications.repository.js';
+import { type Tx } from '../store/database.js';
+import {
+  type Created,
+  type NewNotification,
+  NotificationsRepository,
+  type UserState,
+} from './notifications.repository.js';
 import { OFFLINE_CHANNEL, type OfflineChannel } from './offline/offline-channel.js';
+
+/** What a publisher gives: `type` defaults to `info`. */
+export type NotificationInput = Partial<Pick<NewNotification, 'type'>> & Omit<NewNotification, 'type'>;
 
 /** At most this many missed notifications are replayed on connect; beyond it the client resyncs over HTTP. */
 export const REPLAY_LIMIT = 100;
@@ -20,21 +32,52 @@ export class NotificationsService implements OnApplicationShutdown {
   constructor(
     private readonly repo: NotificationsRepository,
     private readonly ws: WebSocketService,
+    private readonly writes: IdempotentWrites,
     @Inject(OFFLINE_CHANNEL) private readonly offline: OfflineChannel,
   ) {}
 
-  /** Persists one notification per user, emits `notification:new` then `notification:unread_count`, and hands offline users to the offline channel. */
-  async notify(
-    target: string | readonly string[],
-    input: Partial<Pick<NewNotification, 'type'>> & Omit<NewNotification, 'type'>,
-  ): Promise<Notification[]> {
-    const userIds = typeof target === 'string' ? [target] : target;
-    const { notifications, states } = await this.repo.create(userIds, { ...input, type: input.type ?? 'info' });
-    // Emitted before any other await, so one node's live events leave in `seq` (commit) order.
-    for (const n of notifications) this.ws.emitNotificationToUser(n.userId, n);
-    for (const [userId, state] of states) this.emitUnreadCount(userId, state);
+  /** Persists one notification per user and delivers them (see {@link deliver}). */
+  async notify(target: string | readonly string[], input: NotificationInput): Promise<Notification[]> {
+    const { body } = await this.publish(undefined, typeof target === 'string' ? [target] : target, input);
+    return body.notifications;
+  }
+
+  /**
+   * `POST /api/notifications`: stores one notification per user and delivers them, at most once per
+   * Idempotency-Key (a repeat answers the first answer and delivers nothing).
+   */
+  async publish(
+    scope: IdempotencyScope | undefined,
+    userIds: readonly string[],
+    input: NotificationInput,
+  ): Promise<Reply<{ notifications: Notification[] }>> {
+    const outcome = await this.writes.run(scope, HttpStatus.CREATED, async (trx) => {
+      const created = await this.store(trx, userIds, input);
+      return { body: { notifications: created.notifications }, result: created };
+    });
+    // Delivered before any other await, so one node's live events leave in `seq` (commit) order.
+    if (!outcome.replayed) this.deliver(outcome.result);
+    return { status: outcome.status, body: outcome.body, replayed: outcome.replayed };
+  }
+
+  /** Stores one notification per user inside the caller's transaction; {@link deliver} them once it commits. */
+  store(trx: Tx, userIds: readonly string[], input: NotificationInput): Promise<Created> {
+    return this.repo.createIn(trx, userIds, { ...input, type: input.type ?? 'info' });
+  }
+
+  /**
+   * After COMMIT: `notification:new` then `notification:unread_count` to every device of each user,
+   * each emit attempted even if another throws, and offline users handed to the offline channel.
+   */
+  deliver({ notifications, states }: Created): void {
+    this.repo.committed(states);
+    const steps: AfterCommitStep[] = [];
+    for (const n of notifications)
+      steps.push([`notification:new to ${n.userId}`, () => this.ws.emitNotificationToUser(n.userId, n)]);
+    for (const [userId, state] of states)
+      steps.push([`notification:unread_count to ${userId}`, () => this.emitUnreadCount(userId, state)]);
+    afterCommit(this.logger, steps);
     void this.handOffline(notifications);
-    return notifications;
   }
 
   /** Gives notifications of users with no socket anywhere to the offline channel; never holds up delivery. */

@@ -1,24 +1,48 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { parsePublishedPayload, publishEventBodySchema } from '@realtime/contracts';
-import { HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
+import { type FastifyReply } from 'fastify';
+import { type AuthedRequest, HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
+import { afterCommit } from '../common/after-commit.js';
 import { ApiError, parseOrThrow } from '../common/api-error.js';
+import { assertFanout } from '../common/fanout.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
+import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
 import { WebSocketService } from './websocket.service.js';
 
 /** `POST /api/events`: other services publish any contract event to users or to everyone. */
 @Controller('api/events')
 @UseGuards(HttpAuthGuard)
 export class EventsController {
-  constructor(private readonly ws: WebSocketService) {}
+  private readonly logger = new Logger('EventsController');
+
+  constructor(
+    private readonly ws: WebSocketService,
+    private readonly writes: IdempotentWrites,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @Roles('service', 'admin')
   @HttpCode(HttpStatus.ACCEPTED)
-  publish(@Body() body: unknown) {
+  async publish(@Req() req: AuthedRequest, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
+    const scope = idempotencyScope(req, 'POST /api/events', body);
     const { event, payload, userIds } = parseOrThrow(publishEventBodySchema, body, 'body');
     const checked = parsePublishedPayload(event, payload);
     if (!checked.success) throw ApiError.validation(checked.error, `${event} payload`);
-    if (userIds) this.ws.emitToUsers(userIds, event, checked.data);
-    else this.ws.broadcast(event, checked.data);
-    return { accepted: true, event, recipients: userIds ? [...new Set(userIds)].length : 'all' };
+    const users = userIds ? [...new Set(userIds)] : null;
+    // A broadcast is encoded once for every socket; the body limit bounds it.
+    assertFanout(checked.data, users?.length ?? 1, this.config.limits.maxFanoutBytes);
+    const accepted = { accepted: true, event, recipients: users ? users.length : ('all' as const) };
+    const send = () =>
+      users ? this.ws.emitToUsers(users, event, checked.data) : this.ws.broadcast(event, checked.data);
+    if (!scope) {
+      send();
+      return accepted;
+    }
+    const outcome = await this.writes.record(scope, HttpStatus.ACCEPTED, accepted);
+    // The key's answer is committed: a failed emit is logged, never answered (a retry would get 202).
+    if (!outcome.replayed) afterCommit(this.logger, [[event, send]]);
+    return answer(res, outcome);
   }
 }

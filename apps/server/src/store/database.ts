@@ -1,16 +1,22 @@
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations.js';
 import { openEmbedded as openEmbeddedStore } from './embedded-store.js';
+import { postgresPool } from './postgres-pool.js';
 import { type Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+/** A transaction in progress: what a repository writes with when its caller owns the transaction. */
+export type Tx = Transaction<Database>;
+
+const DEFAULT_TIMEOUT_MS = 5000;
 
 export interface StoreOptions {
   /** A postgres:// URL; without it the embedded store is used. */
   databaseUrl?: string | undefined;
   /** The embedded store's directory; `memory://` keeps it in memory. */
   dataDir?: string | undefined;
+  /** Longest wait for the store (a statement, a connection, a turn on the embedded one); 0: none. */
+  timeoutMs?: number | undefined;
 }
 
 export interface Store {
@@ -22,9 +28,14 @@ export interface Store {
 
 /** Opens PostgreSQL or the embedded PGlite (same dialect, same queries) and applies pending migrations. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = options.databaseUrl
-    ? openPostgres(options.databaseUrl)
-    : await openEmbedded(options.dataDir ?? 'memory://');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (options.databaseUrl) {
+    // Migrations may take long on a big database: on connections of their own, without statement timeouts.
+    const migrator = openPostgres(options.databaseUrl, timeoutMs, false);
+    await migrate(migrator.db).finally(() => migrator.close());
+    return openPostgres(options.databaseUrl, timeoutMs);
+  }
+  const store = await openEmbedded(options.dataDir ?? 'memory://', timeoutMs);
   try {
     await migrate(store.db);
   } catch (err) {
@@ -34,18 +45,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function openPostgres(url: string): Store {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
-  // A dropped connection emits 'error' on its client, idle or checked out; unhandled, that would end the
-  // process. The query in flight still rejects, and the pool discards the broken client.
-  pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+function openPostgres(url: string, timeoutMs: number, statementTimeouts = true): Store {
+  const pool = postgresPool(url, timeoutMs, statementTimeouts);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', ping: () => ping(db), close: () => db.destroy() };
 }
 
-async function openEmbedded(dataDir: string): Promise<Store> {
-  const { db, close } = await openEmbeddedStore(dataDir);
+async function openEmbedded(dataDir: string, timeoutMs: number): Promise<Store> {
+  const { db, close } = await openEmbeddedStore(dataDir, timeoutMs);
   return { db, kind: 'embedded', ping: () => ping(db), close };
 }
 

@@ -33,8 +33,11 @@ export interface EmbeddedStore {
   close(): Promise<void>;
 }
 
-/** Opens PGlite (PostgreSQL in WebAssembly) in `dataDir`, or in memory for `memory://`. */
-export async function openEmbedded(dataDir: string): Promise<EmbeddedStore> {
+/**
+ * Opens PGlite (PostgreSQL in WebAssembly) in `dataDir`, or in memory for `memory://`; a query that
+ * waits longer than `timeoutMs` for its turn fails as unavailable (0: it waits).
+ */
+export async function openEmbedded(dataDir: string, timeoutMs = 0): Promise<EmbeddedStore> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   // Loaded only when used: a server on PostgreSQL never pays for PGlite's code.
@@ -46,7 +49,7 @@ export async function openEmbedded(dataDir: string): Promise<EmbeddedStore> {
     startParams: [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     ...(inMemory ? { initDbStartParams: ['--wal-segsize=1'] } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, timeoutMs) });
   const maintain = (statement: string) => () => {
     sql
       .raw(statement)

@@ -74,6 +74,27 @@ const migrations: Record<string, Migration> = {
       await sql`alter table user_state rename to user_sequences`.execute(db);
     },
   },
+  '0004_idempotency': {
+    async up(db: Kysely<unknown>) {
+      // The first 2xx answer to a publish with an Idempotency-Key, written in the transaction of the
+      // write it protects. status and response are null only inside that transaction.
+      await sql`
+        create table idempotency_keys (
+          caller text not null,
+          route text not null,
+          key text not null,
+          body_hash text not null,
+          status integer,
+          response text,
+          created_at timestamptz not null default now(),
+          primary key (caller, route, key)
+        )`.execute(db);
+      await sql`create index idempotency_keys_created_at_idx on idempotency_keys (created_at)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table idempotency_keys`.execute(db);
+    },
+  },
   '0005_revocations': {
     async up(db: Kysely<unknown>) {
       // POST /api/sessions/revoke: tokens of the user issued at or before revoked_before (epoch s) are refused.

@@ -10,6 +10,7 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { StoreUnavailableError } from './store-errors.js';
 
 /**
  * Kysely on PGlite. PGlite is one connection, so the driver hands it to one user at a time: a
@@ -17,13 +18,17 @@ import {
  * the same transactional code correct on PGlite and on a PostgreSQL pool).
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  /** `timeoutMs`: the longest a query waits for its turn on the one connection (0: no limit). */
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly timeoutMs = 0,
+  ) {}
 
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.timeoutMs);
   }
   createIntrospector(db: Kysely<unknown>) {
     return new PostgresIntrospector(db);
@@ -38,7 +43,10 @@ class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
   private release: (() => void) | undefined;
 
-  constructor(private readonly pglite: PGlite) {
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly timeoutMs: number,
+  ) {
     this.connection = new PGliteConnection(pglite);
   }
 
@@ -50,7 +58,11 @@ class PGliteDriver implements Driver {
     const previous = this.queue;
     let release!: () => void;
     this.queue = new Promise<void>((resolve) => (release = resolve));
-    await previous;
+    if (!(await turnWithin(previous, this.timeoutMs))) {
+      // Gives up its place without breaking the line: its turn is passed on when it comes.
+      void previous.then(release);
+      throw new StoreUnavailableError(`the embedded store was busy for more than ${this.timeoutMs} ms`);
+    }
     this.release = release;
     return this.connection;
   }
@@ -81,6 +93,7 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.pglite.closed) throw new StoreUnavailableError('the embedded store is closed');
     const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
     return {
       rows: result.rows,
@@ -91,5 +104,17 @@ class PGliteConnection implements DatabaseConnection {
   // eslint-disable-next-line require-yield
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported on the embedded store');
+  }
+}
+
+/** Whether `turn` settles within `ms` (always, when `ms` is 0). */
+async function turnWithin(turn: Promise<void>, ms: number): Promise<boolean> {
+  if (ms <= 0) return turn.then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([turn.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

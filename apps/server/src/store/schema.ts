@@ -45,10 +45,24 @@ export interface RevocationsTable {
   revoked_at: Timestamp;
 }
 
+/** The first successful answer to a request with an `Idempotency-Key`, per caller, route and key. */
+export interface IdempotencyKeysTable {
+  caller: string;
+  route: string;
+  key: string;
+  /** SHA-256 of the request body's canonical JSON. */
+  body_hash: string;
+  status: number | null;
+  /** The answer's body, as the JSON text first sent. */
+  response: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   notifications: NotificationsTable;
   user_state: UserStateTable;
   user_xp: UserXpTable;
   user_achievements: UserAchievementsTable;
+  idempotency_keys: IdempotencyKeysTable;
   revocations: RevocationsTable;
 }

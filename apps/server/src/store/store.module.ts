@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { HealthService } from '../health/health.service.js';
+import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
 import { openStore, type Store } from './database.js';
 
 /** The injection token of the open {@link Store}. */
@@ -13,7 +14,11 @@ export const STORE = Symbol('STORE');
       provide: STORE,
       inject: [APP_CONFIG, HealthService],
       useFactory: async (config: AppConfig, health: HealthService): Promise<Store> => {
-        const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+        const store = await openStore({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          timeoutMs: config.databaseTimeoutMs,
+        });
         health.register('store', () => store.ping());
         new Logger('Store').log(
           store.kind === 'postgres'
@@ -23,8 +28,10 @@ export const STORE = Symbol('STORE');
         return store;
       },
     },
+    // A factory, not @Inject(STORE): idempotent-writes.ts importing STORE from here would be an import cycle.
+    { provide: IdempotentWrites, inject: [STORE], useFactory: (store: Store) => new IdempotentWrites(store) },
   ],
-  exports: [STORE],
+  exports: [STORE, IdempotentWrites],
 })
 export class StoreModule implements OnApplicationShutdown {
   constructor(@Inject(STORE) private readonly store: Store) {}

@@ -1,0 +1,78 @@
+import { type PostgresPool, type PostgresPoolClient } from 'kysely';
+import pg from 'pg';
+import { storeFailure } from './store-errors.js';
+
+const MAX_CONNECTIONS = 10;
+/** TCP keepalive probes start after this much silence, so a peer that vanished is noticed. */
+const KEEPALIVE_DELAY_MS = 10_000;
+
+/**
+ * The pg pool behind Kysely, bounded in time by `timeoutMs` (0: unbounded): connecting or waiting for
+ * a free connection (`connectionTimeoutMillis`) and, unless `statementTimeouts` is false (migrations),
+ * a statement on the server (`statement_timeout`) and an answer that never comes (`query_timeout`, a
+ * little later, so a server that does answer cancels first and keeps its connection). A connection that broke is never handed out again, nor is any
+ * connection opened before it: a network that dropped one has most likely dropped them all.
+ */
+export function postgresPool(connectionString: string, timeoutMs: number, statementTimeouts = true): PostgresPool {
+  const ms = timeoutMs > 0 ? timeoutMs : undefined;
+  const statementMs = statementTimeouts ? ms : undefined;
+  const pool = new pg.Pool({
+    connectionString,
+    max: MAX_CONNECTIONS,
+    connectionTimeoutMillis: ms,
+    statement_timeout: statementMs,
+    query_timeout: statementMs && Math.round(statementMs * 1.2),
+    // A process that stalls inside a transaction must not hold its row locks for longer.
+    idle_in_transaction_session_timeout: statementMs && statementMs * 2,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+  });
+  // A dropped connection emits 'error' on its client, idle or checked out; unhandled, that would end the
+  // process. The query in flight still rejects, and the pool discards the broken client.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+
+  let failures = 0;
+  const generation = new WeakMap<pg.PoolClient, number>();
+  const brokeWith = (err: unknown) => {
+    if (storeFailure(err) !== 'broken') return false;
+    failures++;
+    return true;
+  };
+
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let broken: unknown;
+    const query = async (sql: string, parameters: readonly unknown[]) => {
+      // The rollback after a broken query fails at once instead of waiting out another timeout.
+      if (broken) throw broken;
+      try {
+        return await client.query(sql, parameters as unknown[]);
+      } catch (err) {
+        if (brokeWith(err)) broken = err;
+        throw err;
+      }
+    };
+    return {
+      query: query as unknown as PostgresPoolClient['query'],
+      release: (destroy?: boolean) => client.release(Boolean(destroy) || broken !== undefined),
+    };
+  };
+
+  return {
+    async connect() {
+      for (;;) {
+        let client: pg.PoolClient;
+        try {
+          client = await pool.connect();
+        } catch (err) {
+          brokeWith(err);
+          throw err;
+        }
+        if (!generation.has(client)) generation.set(client, failures);
+        if (generation.get(client)! >= failures) return wrap(client);
+        client.release(true);
+      }
+    },
+    end: () => pool.end(),
+  };
+}
