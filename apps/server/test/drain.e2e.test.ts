@@ -1,75 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { get, request } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Client, connect, http, next, SECRET, sign, startServer, type TestServer } from './helpers.js';
+import { probe, type Spawned, spawnServer } from './built-server.js';
+import { type Client, connect, http, next, sign, startServer, type TestServer } from './helpers.js';
 import { createTestDatabase, dropTestDatabases, storeTargets } from './services.js';
 import { DrainService } from '../src/health/drain.service.js';
 import { HealthService } from '../src/health/health.service.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const hasPostgres = storeTargets.some((t) => t.name === 'postgres');
 
 afterAll(() => dropTestDatabases());
-
-interface Spawned {
-  child: ChildProcess;
-  url: string;
-  lines: string[];
-  exited: Promise<number | null>;
-}
-
-/** The built server, started as an operator would (`node dist/main.js`), once `/ready` answers 200. */
-async function spawnServer(env: Record<string, string>): Promise<Spawned> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (pnpm build)`);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      JWT_SECRET: SECRET,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let rest = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    const parts = (rest + String(d)).split('\n');
-    rest = parts.pop()!;
-    lines.push(...parts);
-  });
-  child.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${String(d)}`));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while ((await probe(url)) !== 200) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server not ready:\n${lines.join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, url, lines, exited };
-}
-
-/** GET /ready on a connection of its own: its status, or 'refused' once nothing listens. */
-function probe(url: string): Promise<number | 'refused'> {
-  return new Promise((resolve) => {
-    get(`${url}/ready`, { agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-    }).once('error', () => resolve('refused'));
-  });
-}
 
 /**
  * A POST whose body arrives in two parts: in flight from `started` (the server answered

@@ -1,12 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Client, collect, connect, http, next, SECRET, sign, type TestServer, trackClients } from './helpers.js';
+import { type Spawned, spawnServer } from './built-server.js';
+import { type Client, collect, connect, http, next, sign, type TestServer, trackClients } from './helpers.js';
 import { createTestDatabase, dropTestDatabases, storeTargets } from './services.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const hasPostgres = storeTargets.some((t) => t.name === 'postgres');
 
 afterAll(() => dropTestDatabases());
@@ -27,47 +25,21 @@ function workerOf(port: number, clients: Client[]): number[] {
 
 // The built server, started as an operator would: `WORKERS=2 node dist/main.js`.
 describe.runIf(hasPostgres)('WORKERS=2: two processes behind one port act as one server', () => {
-  let child: ChildProcess;
+  let spawned: Spawned;
   let server: TestServer;
   let port: number;
-  const output: string[] = [];
   const track = trackClients();
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (pnpm build)`);
-    port = 20_000 + Math.floor(Math.random() * 20_000);
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        JWT_SECRET: SECRET,
-        DATABASE_URL: await createTestDatabase(),
-        WORKERS: '2',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => output.push(String(d)));
-    const url = `http://127.0.0.1:${port}`;
-    server = { url, config: { wsPath: '/socket.io/' } } as TestServer;
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`server exited:\n${output.join('')}`);
-      const ready = await fetch(`${url}/ready`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ready) break;
-      if (Date.now() > deadline) throw new Error(`not ready in 20 s:\n${output.join('')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    spawned = await spawnServer({ DATABASE_URL: await createTestDatabase(), WORKERS: '2' });
+    port = Number(new URL(spawned.url).port);
+    server = { url: spawned.url, config: { wsPath: '/socket.io/' } } as TestServer;
   }, 30_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+    if (spawned.child.exitCode === null) {
+      spawned.child.kill('SIGKILL');
+      await spawned.exited;
     }
   });
 
@@ -173,8 +145,8 @@ describe.runIf(hasPostgres)('WORKERS=2: two processes behind one port act as one
   });
 
   it('drains and exits on SIGTERM', async () => {
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
+    const exited = new Promise<number | null>((r) => spawned.child.once('exit', (code) => r(code)));
+    spawned.child.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 15_000);
 });
