@@ -17,7 +17,7 @@ import { createNotificationBodySchema, listNotificationsQuerySchema, type Notifi
 import { type FastifyReply } from 'fastify';
 import { type AuthedRequest, HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
 import { parseOrThrow } from '../common/api-error.js';
-import { assertFanout } from '../common/fanout.js';
+import { assertFanout, bodySize } from '../common/fanout.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { NotificationsService } from './notifications.service.js';
@@ -37,7 +37,7 @@ export class NotificationsController {
     const scope = idempotencyScope(req, 'POST /api/notifications', body);
     const { userId, userIds, ...input } = parseOrThrow(createNotificationBodySchema, body, 'body');
     const recipients = [...new Set(userIds ?? [userId!])];
-    assertFanout(input, recipients.length, this.config.limits.maxFanoutBytes);
+    assertFanout(input, recipients.length, this.config.limits.maxFanoutBytes, bodySize(req));
     return answer(res, await this.notifications.publish(scope, recipients, input));
   }
 

@@ -4,7 +4,7 @@ import { type FastifyReply } from 'fastify';
 import { type AuthedRequest, HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
 import { afterCommit } from '../common/after-commit.js';
 import { ApiError, parseOrThrow } from '../common/api-error.js';
-import { assertFanout } from '../common/fanout.js';
+import { assertFanout, bodySize } from '../common/fanout.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
@@ -32,7 +32,7 @@ export class EventsController {
     if (!checked.success) throw ApiError.validation(checked.error, `${event} payload`);
     const users = userIds ? [...new Set(userIds)] : null;
     // A broadcast is encoded once for every socket; the body limit bounds it.
-    assertFanout(checked.data, users?.length ?? 1, this.config.limits.maxFanoutBytes);
+    assertFanout(checked.data, users?.length ?? 1, this.config.limits.maxFanoutBytes, bodySize(req));
     const accepted = { accepted: true, event, recipients: users ? users.length : ('all' as const) };
     const send = () =>
       users ? this.ws.emitToUsers(users, event, checked.data) : this.ws.broadcast(event, checked.data);
