@@ -54,7 +54,7 @@ import {
   judge,
   textTable,
 } from './lib/report.mjs';
-import { broadcast, fanout, handshake, markRead, notifications } from './lib/scenarios.mjs';
+import { broadcast, fanout, handshake, markRead, notifications, underFlood } from './lib/scenarios.mjs';
 import { startServer } from './lib/server.mjs';
 import { mb, mean, num, round } from './lib/stats.mjs';
 import { signToken } from './lib/tokens.mjs';
@@ -88,6 +88,7 @@ const P = {
   notifications: SMOKE ? 20 : 1000,
   notificationConcurrency: 16,
   markReads: SMOKE ? 10 : 500,
+  floodEvents: SMOKE ? 30 : 2000,
   markReadConcurrency: 16,
   scenarioCapMs: SMOKE ? 20_000 : 90_000,
 };
@@ -282,6 +283,19 @@ async function runOne({ side, store, round: roundNo, env, cpus, gatewayOnly = tr
         ops: P.markReads,
         concurrency: P.markReadConcurrency,
         capMs: cap,
+      });
+      result.underFlood = await underFlood({
+        server,
+        flooderToken: await signToken(server.jwtSecret, { sub: 'bench-flooder', role: 'user' }),
+        fleet,
+        http,
+        serviceToken,
+        users,
+        count: P.floodEvents,
+        warmup: 0,
+        concurrency: P.fanoutConcurrency,
+        capMs: cap,
+        tag: `${tag}-flood`,
       });
     }
   } catch (err) {

@@ -232,6 +232,18 @@ export function gatewayOnlyRows(runs) {
       '  emit -> other device read p50 / p99 (ms)',
       `${num(m((r) => r.markRead?.otherDeviceMs?.p50))} / ${num(m((r) => r.markRead?.otherDeviceMs?.p99))}`,
     ],
+    [
+      'fan-out while one socket floods: p50 / p99 POST -> last device (ms)',
+      `${num(m((r) => r.underFlood?.calm?.latencyMs?.p50))} / ${num(m((r) => r.underFlood?.calm?.latencyMs?.p99))}`,
+    ],
+    [
+      '  the same without the flood (scenario 2), p50 / p99 (ms)',
+      `${num(m((r) => r.fanout?.latencyMs?.p50))} / ${num(m((r) => r.fanout?.latencyMs?.p99))}`,
+    ],
+    [
+      '  flood: events sent / flooding sockets cut off',
+      `${num(m((r) => r.underFlood?.floodEvents))} / ${num(m((r) => r.underFlood?.flooderCutOff))}`,
+    ],
   ];
 }
 

@@ -2,10 +2,10 @@
 // (a lost, duplicated or misrouted event is a violation in the fleet's ledger) and returns numbers;
 // none judges a timing.
 import process from 'node:process';
-import { clearTimeout, setTimeout } from 'node:timers';
+import { clearTimeout, setImmediate, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coreBusy, coreTimes } from './procfs.mjs';
-import { now } from './wire.mjs';
+import { now, WireClient } from './wire.mjs';
 import { perSec, round, summarize } from './stats.mjs';
 
 /** Runs `fn(i)` for i in [0, count) with at most `concurrency` in flight, starting none after `deadline`. */
@@ -488,4 +488,47 @@ export async function markRead({ server, fleet, created, ops, concurrency, capMs
     otherDeviceMissing: missing,
     resources,
   };
+}
+
+/**
+ * 7. One socket floods the server with client events (as fast as the generator sends them, through
+ * WebSocket backpressure) while the other users' fan-out runs as in scenario 2: the fan-out latency
+ * says whether one client slows everyone else. The server cuts the flooder off after 5 s over its
+ * budget; a new one takes its place at once, so the flood lasts the whole measurement.
+ */
+export async function underFlood({ server, flooderToken, ...fanoutArgs }) {
+  const sink = { onEvent: () => undefined, onServerError: () => undefined, onDisconnect: () => undefined };
+  let flooding = true;
+  let sent = 0;
+  let cutOff = 0;
+  const packet = '42["notification:mark_all_read",{}]';
+  const flood = (async () => {
+    while (flooding) {
+      const flooder = new WireClient({ index: -1, userId: 'bench-flooder', device: 0, token: flooderToken, sink });
+      try {
+        await flooder.open(server.wsUrl, 10_000);
+      } catch {
+        await sleep(50);
+        continue;
+      }
+      while (flooding && flooder.ready) {
+        // Through backpressure: while the server does not read, the generator waits instead of spinning.
+        if (flooder.ws.bufferedAmount < 64 * 1024) {
+          for (let i = 0; i < 200; i++) flooder.ws.send(packet);
+          sent += 200;
+          await new Promise((r) => setImmediate(r));
+        } else await sleep(5);
+      }
+      if (flooding) cutOff++;
+      await flooder.close(500);
+    }
+  })();
+  await sleep(300);
+  try {
+    const calm = await fanout({ server, ...fanoutArgs });
+    return { floodEvents: sent, flooderCutOff: cutOff, calm };
+  } finally {
+    flooding = false;
+    await flood;
+  }
 }

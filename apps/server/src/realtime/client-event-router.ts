@@ -36,6 +36,8 @@ type Ack = (response: AckResponse<object>) => void;
 /** One bit per refusal code in a socket's log record; codes not listed share the last. */
 const REFUSAL_BITS: Partial<Record<ErrorCode, number>> = { VALIDATION_ERROR: 1, RATE_LIMITED: 2, TOKEN_EXPIRED: 4 };
 const OTHER_REFUSAL_BIT = 8;
+/** How long a socket over budget is not read. */
+const THROTTLE_MS = 250;
 
 /**
  * Routes client events to the module that owns them, through one chain: metrics -> rate limit ->
@@ -123,6 +125,7 @@ export class ClientEventRouter implements OnApplicationBootstrap {
 
   private refuse({ session, event }: EventCall, refusal: Refusal, ack: Ack | undefined): void {
     ack?.(refusal.ack);
+    if (refusal.throttle) this.throttle(session);
     if (refusal.error) this.ws.emitToSocket(session.socket, 'error', refusal.error);
     const { socket } = session;
     if (refusal.disconnect) {
@@ -139,6 +142,24 @@ export class ClientEventRouter implements OnApplicationBootstrap {
       `socket ${socket.id} of user ${socket.data.userId}: ${event} refused with ${code} (${message}); ` +
         `its later ${code} refusals are not logged`,
     );
+  }
+
+  /**
+   * Refusing a flood costs little per event, but parsing it does not: over budget, a WebSocket is
+   * not read for THROTTLE_MS, so what the client keeps sending waits in its own buffers (TCP pushes
+   * back) instead of on this process's event loop. Still over budget afterwards, it is paused again.
+   */
+  private throttle(session: SocketSession): void {
+    if (session.throttled) return;
+    const ws = (session.socket.conn as unknown as { transport?: { socket?: { pause?(): void; resume?(): void } } })
+      .transport?.socket;
+    if (typeof ws?.pause !== 'function' || typeof ws.resume !== 'function') return;
+    ws.pause();
+    session.throttled = setTimeout(() => {
+      session.throttled = null;
+      ws.resume!();
+    }, THROTTLE_MS);
+    session.throttled.unref();
   }
 
   private internal({ session, event }: EventCall, err: unknown): ApiError {

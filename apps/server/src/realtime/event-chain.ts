@@ -14,6 +14,8 @@ import { type AppSocket } from './socket-types.js';
 /** What the chain keeps for one socket, from its connection to its end. */
 export class SocketSession {
   readonly budget: SocketBudget;
+  /** While set, the socket's transport is not read (see ClientEventRouter.throttle). */
+  throttled: NodeJS.Timeout | null = null;
   /** Admitted events waiting for an in-flight one to finish, oldest first. */
   readonly queue: (() => void)[] = [];
   /** Refusal codes already logged for this socket, one bit each. */
@@ -44,6 +46,8 @@ export interface Refusal {
   readonly error?: ServerPayload<'error'>;
   /** The socket is disconnected after the answer. */
   readonly disconnect?: boolean;
+  /** Over budget: stop reading the socket for a moment, so a flood waits in the network, not here. */
+  readonly throttle?: boolean;
 }
 
 /**
@@ -52,8 +56,8 @@ export interface Refusal {
  */
 export type EventStep = (call: EventCall) => Refusal | undefined;
 
-function refusal(code: ErrorCode, message: string): Refusal {
-  return Object.freeze({ ack: Object.freeze({ ok: false, error: Object.freeze({ code, message }) }) });
+function refusal(code: ErrorCode, message: string, throttle = false): Refusal {
+  return Object.freeze({ ack: Object.freeze({ ok: false, error: Object.freeze({ code, message }) }), throttle });
 }
 
 /** Counts every event that arrives, refused or not. */
@@ -74,10 +78,12 @@ export function enforceBudget(limits: BudgetLimits, metrics: MetricsService): Ev
   const overRate = refusal(
     'RATE_LIMITED',
     `over the event budget of ${limits.eventsPerSecond} per second (bursts of ${limits.burst})`,
+    true,
   );
   const tooManyInFlight = refusal(
     'RATE_LIMITED',
     `more than ${limits.maxInFlight + limits.burst} events of this socket waiting or in progress`,
+    true,
   );
   const disconnect: Refusal = Object.freeze({
     ack: overRate.ack,
