@@ -45,3 +45,21 @@ export const tokenClaimsSchema = z.object({
 });
 
 export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
+
+/** What a client sends in the Socket.IO handshake: `io(url, { auth: { token, lastSeq } })`. */
+export const handshakeAuthSchema = z.object({
+  /** The JWT; a non-browser client may send `Authorization: Bearer` instead. */
+  token: z.string().min(1).max(8192).optional(),
+  /** The highest `seq` this device has seen: what came after is replayed. Absent: nothing is replayed. */
+  lastSeq: z.preprocess(
+    (v) => (v === null ? undefined : typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v),
+    z
+      .number()
+      .int()
+      .nonnegative()
+      .max(2 ** 31 - 1)
+      .optional(),
+  ),
+});
+
+export type HandshakeAuth = z.input<typeof handshakeAuthSchema>;

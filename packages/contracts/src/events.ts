@@ -14,6 +14,8 @@ export const ServerEvent = {
   NotificationUnreadCount: 'notification:unread_count',
   /** Too many notifications were missed to replay: refetch the feed over HTTP. */
   NotificationResync: 'notification:resync',
+  /** The handshake's replay is over: the socket has everything up to `lastSeq`. */
+  NotificationSynced: 'notification:synced',
   /** The user unlocked an achievement. */
   AchievementUnlocked: 'achievement:unlocked',
   /** The user's rank changed. */

@@ -54,6 +54,8 @@ export const serverToClientSchemas = {
     notification: notificationSchema,
     /** When it was emitted, ISO-8601. */
     timestamp: isoDate,
+    /** Present (true) when it is a replay of one the socket missed, not a new one. */
+    replayed: z.literal(true).optional(),
   }),
   'notification:read': z.object({
     /** The notification now read. */
@@ -70,6 +72,10 @@ export const serverToClientSchemas = {
     unreadCount: count,
     /** Grows with every change to the user's notifications: ignore a count with a lower version than one seen. */
     version: count,
+  }),
+  'notification:synced': z.object({
+    /** The user's highest `seq` when the replay ended (0 for a user with none). */
+    lastSeq: z.number().int().nonnegative(),
   }),
   'notification:resync': z.object({
     /** First missed `seq` (the client's `lastSeq` + 1). */
