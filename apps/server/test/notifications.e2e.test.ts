@@ -276,52 +276,86 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
   });
 
   describe('missed while away', () => {
+    /** Connects and collects everything up to `notification:synced`, which ends every handshake. */
     const connectWith = async (sub: string, auth: Record<string, unknown>) => {
       const socket = track(client(server, { auth: { token: await tokenOf(sub), ...auth } }));
       const replayed = collect(socket, 'notification:new');
       const order: string[] = [];
       socket.onAny((e: string) => order.push(e));
       const count = next(socket, 'notification:unread_count');
+      const synced = next(socket, 'notification:synced');
       await connect(socket);
-      return { socket, replayed, order, count: await count };
+      return { socket, replayed, order, count: await count, synced: await synced };
     };
 
     it('counts notifications created while offline at the next connect, then replays seq > lastSeq in order', async () => {
       for (let i = 1; i <= 5; i++) await publishOne('away', `#${i}`);
-      const { replayed, order, count } = await connectWith('away', { lastSeq: 2 });
+      const { replayed, order, count, synced } = await connectWith('away', { lastSeq: 2 });
       expect(count).toEqual({ unreadCount: 5, version: 5 });
-      await sleep(200);
-      expect(replayed.map((p) => p.notification.seq)).toEqual([3, 4, 5]);
-      expect(order.slice(0, 3)).toEqual(['authenticated', 'notification:unread_count', 'notification:new']);
+      expect(replayed.map((p) => [p.notification.seq, p.replayed])).toEqual([
+        [3, true],
+        [4, true],
+        [5, true],
+      ]);
+      expect(synced).toEqual({ lastSeq: 5 });
+      expect(order).toEqual([
+        'authenticated',
+        'notification:unread_count',
+        'notification:new',
+        'notification:new',
+        'notification:new',
+        'notification:synced',
+      ]);
     });
 
-    it('skips deleted notifications in the replay, and replays nothing without lastSeq', async () => {
+    it('skips deleted notifications in the replay, and replays nothing without lastSeq (but still syncs)', async () => {
       const made = [await publishOne('gaps'), await publishOne('gaps'), await publishOne('gaps')];
       await http(server, 'DELETE', `/api/notifications/${made[1]!.id}`, { token: await tokenOf('gaps') });
       const withSeq = await connectWith('gaps', { lastSeq: '0' });
-      await sleep(200);
       expect(withSeq.replayed.map((p) => p.notification.seq)).toEqual([1, 3]);
       const without = await connectWith('gaps', {});
-      await sleep(200);
       expect(without.replayed).toEqual([]);
+      expect(without.synced).toEqual({ lastSeq: 3 });
+      expect((await connectWith('nobody-yet', {})).synced).toEqual({ lastSeq: 0 });
+    });
+
+    it('holds live notifications during the replay: the socket sees seq strictly increasing, each once', async () => {
+      for (let i = 0; i < 40; i++) await publishOne('racer-live', `old ${i}`);
+      for (let round = 0; round < 5; round++) {
+        const socket = track(client(server, { auth: { token: await tokenOf('racer-live'), lastSeq: 0 } }));
+        const seqs: number[] = [];
+        socket.on('notification:new', ({ notification }) => seqs.push(notification.seq));
+        const synced = next(socket, 'notification:synced');
+        // New notifications race the handshake's replay.
+        const racing = Promise.all(Array.from({ length: 10 }, (_, i) => publishOne('racer-live', `new ${round}.${i}`)));
+        await connect(socket);
+        const [{ lastSeq }, created] = await Promise.all([synced, racing]);
+        const last = Math.max(...created.map((n) => n.seq));
+        // Whatever came before synced plus what comes after: every seq once, in order.
+        const marker = next(socket, 'notification:new');
+        const end = await publishOne('racer-live', 'marker');
+        await marker;
+        expect(seqs.filter((q) => q <= last)).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+        expect(seqs.at(-1)).toBe(end.seq);
+        expect(lastSeq).toBeGreaterThanOrEqual(40);
+        socket.disconnect();
+      }
     });
 
     it('sends notification:resync instead when more than 100 were missed', async () => {
       await publish({ userIds: ['bulk'] });
       for (let i = 0; i < 104; i++) await publish({ userIds: ['bulk'], title: `#${i}` });
-      const socket = track(client(server, { auth: { token: await tokenOf('bulk'), lastSeq: 1 } }));
-      const replayed = collect(socket, 'notification:new');
-      const resync = next(socket, 'notification:resync');
-      await connect(socket);
-      expect(await resync).toEqual({ fromSeq: 2, toSeq: 105 });
+      const { replayed, order, synced } = await connectWith('bulk', { lastSeq: 1 });
+      expect(order).toContain('notification:resync');
       expect(replayed).toEqual([]);
+      expect(synced).toEqual({ lastSeq: 105 });
     });
 
-    it('answers a malformed lastSeq with error VALIDATION_ERROR and stays connected', async () => {
-      const socket = track(client(server, { auth: { token: await tokenOf('odd'), lastSeq: 'abc' } }));
-      const error = next(socket, 'error');
-      await connect(socket);
-      expect(await error).toMatchObject({ code: 'VALIDATION_ERROR' });
+    it('answers a malformed lastSeq with error VALIDATION_ERROR, replays nothing and stays connected', async () => {
+      await publishOne('odd');
+      const { socket, order, replayed } = await connectWith('odd', { lastSeq: 'abc' });
+      expect(order).toEqual(['authenticated', 'notification:unread_count', 'error', 'notification:synced']);
+      expect(replayed).toEqual([]);
       expect(socket.connected).toBe(true);
     });
   });

@@ -48,8 +48,8 @@ export type TokenClaims = z.infer<typeof tokenClaimsSchema>;
 
 /** What a client sends in the Socket.IO handshake: `io(url, { auth: { token, lastSeq } })`. */
 export const handshakeAuthSchema = z.object({
-  /** The JWT; a non-browser client may send `Authorization: Bearer` instead. */
-  token: z.string().min(1).max(8192).optional(),
+  /** The JWT; a non-browser client may send `Authorization: Bearer` instead (an empty one counts as none). */
+  token: z.string().max(8192).optional(),
   /** The highest `seq` this device has seen: what came after is replayed. Absent: nothing is replayed. */
   lastSeq: z.preprocess(
     (v) => (v === null ? undefined : typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v),

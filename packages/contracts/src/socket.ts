@@ -59,4 +59,6 @@ export interface SocketData {
   expiresAt: number;
   /** The current token's `iat`, seconds since the epoch; null when it has none. */
   issuedAt: number | null;
+  /** The handshake's `auth.lastSeq`: replay what came after it; null: nothing to replay; 'invalid': not a seq. */
+  resumeFrom: number | null | 'invalid';
 }

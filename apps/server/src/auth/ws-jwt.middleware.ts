@@ -1,4 +1,9 @@
-import { HANDSHAKE_ERROR_MESSAGE, type HandshakeErrorCode } from '@realtime/contracts';
+import {
+  HANDSHAKE_ERROR_MESSAGE,
+  type HandshakeErrorCode,
+  handshakeAuthSchema,
+  type SocketData,
+} from '@realtime/contracts';
 import { type ExtendedError } from 'socket.io';
 import { type MetricsService } from '../metrics/metrics.service.js';
 import { type AppSocket } from '../realtime/socket-types.js';
@@ -13,25 +18,37 @@ export function handshakeError(code: HandshakeErrorCode): ExtendedError {
 
 /** Socket.IO middleware: authenticates in the handshake, so a refused client never connects. */
 export function wsJwtMiddleware(verifier: TokenVerifier, metrics: MetricsService) {
-  const decide = (socket: AppSocket, next: (err?: ExtendedError) => void, result: VerifyResult) => {
+  const decide = (
+    socket: AppSocket,
+    next: (err?: ExtendedError) => void,
+    result: VerifyResult,
+    resumeFrom: SocketData['resumeFrom'],
+  ) => {
     if (!result.ok) {
       metrics.handshakeFailures.inc({ code: result.code });
       return next(handshakeError(result.code));
     }
-    socket.data = { ...result.principal };
+    socket.data = { ...result.principal, resumeFrom };
     next();
   };
   return (socket: AppSocket, next: (err?: ExtendedError) => void): void => {
-    const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const result =
-      given !== undefined && given !== null && typeof given !== 'string'
-        ? ({ ok: false, code: 'TOKEN_INVALID', reason: 'auth.token is not a string' } as const)
-        : verifier.verify(given || bearerToken(socket.handshake.headers.authorization));
+    // The handshake's auth, parsed once: a token that is not a string refuses the handshake; a lastSeq
+    // that is not a seq does not (the socket is told so, and nothing is replayed).
+    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth ?? {});
+    const issues = auth.success ? [] : auth.error.issues;
+    if (issues.some((i) => i.path[0] === 'token') || (!auth.success && issues.every((i) => i.path.length === 0))) {
+      metrics.handshakeFailures.inc({ code: 'TOKEN_INVALID' });
+      return next(handshakeError('TOKEN_INVALID'));
+    }
+    const raw = socket.handshake.auth as { token?: string } | undefined;
+    const token = (auth.success ? auth.data.token : raw?.token) || bearerToken(socket.handshake.headers.authorization);
+    const resumeFrom = auth.success ? (auth.data.lastSeq ?? null) : 'invalid';
+    const result = verifier.verify(token);
     if (result instanceof Promise)
       result.then(
-        (r) => decide(socket, next, r),
+        (r) => decide(socket, next, r, resumeFrom),
         () => next(handshakeError('TOKEN_INVALID')),
       );
-    else decide(socket, next, result);
+    else decide(socket, next, result, resumeFrom);
   };
 }

@@ -40,8 +40,8 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
   }
 
   private track(socket: AppSocket): void {
-    const lastSeq = Number((socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq);
-    if (Number.isSafeInteger(lastSeq) && lastSeq >= 0) this.sent.set(socket, lastSeq);
+    const { resumeFrom } = socket.data;
+    if (typeof resumeFrom === 'number') this.sent.set(socket, resumeFrom);
     socket.onAnyOutgoing((event: string, payload: { notification?: { seq: number }; toSeq?: number }) => {
       const seq =
         event === 'notification:new'

@@ -1,9 +1,10 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { type ClientAckData, type Notification, type NotificationPage } from '@realtime/contracts';
+import { type ClientAckData, type Notification, type NotificationPage, type ServerPayload } from '@realtime/contracts';
 import { afterCommit, type AfterCommitStep } from '../common/after-commit.js';
 import { ApiError } from '../common/api-error.js';
 import { type IdempotencyScope, type Reply } from '../idempotency/idempotency-http.js';
 import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
+import { releaseSocket, throughGate } from '../realtime/socket-gate.js';
 import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
 import { type Tx } from '../store/database.js';
@@ -141,31 +142,55 @@ export class NotificationsService implements OnApplicationShutdown {
   }
 
   /**
-   * Right after `authenticated`: this socket's unread count, then what it missed since `auth.lastSeq`,
-   * oldest first, read only when the user's `lastSeq` says something was missed.
+   * Right after `authenticated`: the unread count; then, for a socket that sent `auth.lastSeq`, what
+   * it missed (oldest first, `replayed: true`) or a resync past the replay limit; then the live events
+   * held meanwhile (see socket-gate.ts), without those the replay already gave; then
+   * `notification:synced`. The socket sees `seq` strictly increasing.
    */
   async onConnect(socket: AppSocket): Promise<void> {
-    const { userId } = socket.data;
-    const after = parseLastSeq((socket.handshake.auth as { lastSeq?: unknown } | undefined)?.lastSeq);
-    const state = await this.repo.state(userId);
-    const { unreadCount, version, lastSeq } = state;
-    this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount, version });
-    if (after === 'invalid') {
-      this.ws.emitToSocket(socket, 'error', {
-        code: 'VALIDATION_ERROR',
-        message: 'auth.lastSeq must be a non-negative integer; nothing was replayed',
-      });
-      return;
+    const { userId, resumeFrom } = socket.data;
+    let state: UserState;
+    let missed: Notification[] = [];
+    try {
+      state = await this.repo.state(userId);
+      if (typeof resumeFrom === 'number' && resumeFrom < state.lastSeq) {
+        missed = await this.repo.since(userId, resumeFrom, REPLAY_LIMIT + 1);
+      }
+    } catch (err) {
+      // Without its state the socket cannot be caught up: it is told, and reconnects when it can.
+      releaseSocket(socket);
+      this.ws.emitToSocket(socket, 'error', { code: 'UNAVAILABLE', message: 'the store did not answer; reconnect' });
+      socket.disconnect(true);
+      throw err;
     }
-    if (after === null || after >= lastSeq) return;
-    const missed = await this.repo.since(userId, after, REPLAY_LIMIT + 1);
-    if (missed.length > REPLAY_LIMIT) {
-      this.ws.emitToSocket(socket, 'notification:resync', { fromSeq: after + 1, toSeq: lastSeq });
-      return;
-    }
-    for (const notification of missed) {
-      this.ws.emitToSocket(socket, 'notification:new', { notification, timestamp: new Date().toISOString() });
-    }
+    let lastSent = typeof resumeFrom === 'number' ? resumeFrom : 0;
+    throughGate(socket, () => {
+      const { unreadCount, version } = state;
+      this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount, version });
+      if (resumeFrom === 'invalid') {
+        this.ws.emitToSocket(socket, 'error', {
+          code: 'VALIDATION_ERROR',
+          message: 'auth.lastSeq must be a non-negative integer; nothing was replayed',
+        });
+      } else if (missed.length > REPLAY_LIMIT) {
+        this.ws.emitToSocket(socket, 'notification:resync', { fromSeq: lastSent + 1, toSeq: state.lastSeq });
+        lastSent = state.lastSeq;
+      } else {
+        const timestamp = new Date().toISOString();
+        for (const notification of missed) {
+          this.ws.emitToSocket(socket, 'notification:new', { notification, timestamp, replayed: true });
+          lastSent = notification.seq;
+        }
+      }
+    });
+    let highest = Math.max(state.lastSeq, lastSent);
+    releaseSocket(socket, (encoded) => {
+      const seq = notificationSeq(encoded);
+      if (seq === undefined) return false;
+      highest = Math.max(highest, seq);
+      return seq <= lastSent;
+    });
+    this.ws.emitToSocket(socket, 'notification:synced', { lastSeq: highest });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -175,11 +200,14 @@ export class NotificationsService implements OnApplicationShutdown {
 
 const notFound = (id: string) => new ApiError('NOT_FOUND', `notification ${id} not found`, HttpStatus.NOT_FOUND);
 
-/** `auth.lastSeq` as a seq, null when absent, 'invalid' otherwise. */
-function parseLastSeq(raw: unknown): number | null | 'invalid' {
-  if (raw === undefined || raw === null) return null;
-  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_SEQ ? n : 'invalid';
+/** The `seq` of an encoded `notification:new` Socket.IO packet (type 2, EVENT); undefined for any other. */
+function notificationSeq(encoded: string): number | undefined {
+  if (!encoded.startsWith('2["notification:new",')) return undefined;
+  try {
+    return (JSON.parse(encoded.slice(1)) as [string, ServerPayload<'notification:new'>])[1].notification.seq;
+  } catch {
+    return undefined;
+  }
 }
 
 const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64url');

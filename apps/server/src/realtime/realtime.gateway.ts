@@ -16,6 +16,7 @@ import { ConnectionCaps, connectionLimits } from './connection-caps.js';
 import { ConnectionHooks } from './connection-hooks.js';
 import { SESSIONS_FULL } from './realtime-io.adapter.js';
 import { SessionExpiry } from './session-expiry.js';
+import { holdSocket } from './socket-gate.js';
 import { type AppServer, type AppSocket } from './socket-types.js';
 import { WebSocketService } from './websocket.service.js';
 
@@ -49,7 +50,7 @@ export class RealtimeGateway
           HttpStatus.UNAUTHORIZED,
         );
       }
-      socket.data = { ...principal };
+      socket.data = { ...socket.data, ...principal };
       this.expiry.schedule(socket);
       return { expiresAt: new Date(principal.expiresAt).toISOString() };
     });
@@ -73,8 +74,10 @@ export class RealtimeGateway
     // Handlers first, so nothing the client sends right after connecting is dropped.
     this.router.bind(socket);
     this.expiry.schedule(socket);
-    void socket.join(userRoom(userId));
     this.ws.emitToSocket(socket, 'authenticated', { success: true, userId, email });
+    // A socket that resumes from a seq gets its replay before any live event (see NotificationsService.onConnect).
+    if (typeof socket.data.resumeFrom === 'number') holdSocket(socket);
+    void socket.join(userRoom(userId));
     this.hooks.run(socket).catch((err: unknown) => {
       this.logger.error(`connection hooks failed for ${userId}: ${err instanceof Error ? err.message : String(err)}`);
     });
