@@ -197,7 +197,8 @@ describe.each(storeTargets.filter((t) => t.name === 'postgres'))('the in-flight 
   let server: TestServer;
   const track = trackClients();
   beforeAll(async () => {
-    server = await startServer(await target.env());
+    // Blocked handlers must outlast the wait below, not be cancelled by the statement timeout.
+    server = await startServer({ ...(await target.env()), DATABASE_TIMEOUT_MS: '30000' });
   });
   afterAll(() => server.close());
 
@@ -220,11 +221,14 @@ describe.each(storeTargets.filter((t) => t.name === 'postgres'))('the in-flight 
             )
           ).rows[0].count,
         );
-      const deadline = Date.now() + 3000;
+      const deadline = Date.now() + 10_000;
       while ((await waiting()) < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       // At most eight handlers in the database (the pool would allow ten), not fifty.
       const inDatabase = await waiting();
-      expect(inDatabase).toBeGreaterThan(0);
+      const activity = await lock.query(
+        'select state, wait_event_type, query from pg_stat_activity where datname = current_database()',
+      );
+      expect(inDatabase, JSON.stringify(activity.rows)).toBeGreaterThan(0);
       expect(inDatabase).toBeLessThanOrEqual(8);
       await lock.query('commit');
       expect(countBy(await acks.until(60))).toEqual({ RATE_LIMITED: 10, ok: 50 });
