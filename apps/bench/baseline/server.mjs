@@ -3,7 +3,7 @@
 // Map and stores nothing. The benchmark runs it with the same environment as the gateway.
 //
 //   socket:  JWT (HS256, sub and exp required) checked in io.use; joins user:{sub};
-//            emits authenticated, then notification:unread_count
+//            emits authenticated, notification:unread_count, then notification:synced (nothing to replay)
 //   HTTP:    GET /ready -> 200; POST /api/events (bearer, role service or admin) -> 202
 import { Buffer } from 'node:buffer';
 import console from 'node:console';
@@ -15,7 +15,7 @@ import { Server } from 'socket.io';
 
 const key = new TextEncoder().encode(process.env.JWT_SECRET);
 const MAX_BODY = 256 * 1024;
-const unread = new Map(); // userId -> { unreadCount, version }
+const unread = new Map(); // userId -> { unreadCount, version, lastSeq }
 
 async function verify(token) {
   const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] });
@@ -114,7 +114,9 @@ io.on('connection', (socket) => {
   const { userId, email } = socket.data;
   socket.join(`user:${userId}`);
   socket.emit('authenticated', { success: true, userId, email });
-  socket.emit('notification:unread_count', unread.get(userId) ?? { unreadCount: 0, version: 0 });
+  const state = unread.get(userId) ?? { unreadCount: 0, version: 0, lastSeq: 0 };
+  socket.emit('notification:unread_count', { unreadCount: state.unreadCount, version: state.version });
+  socket.emit('notification:synced', { lastSeq: state.lastSeq });
 });
 
 http.listen(Number(process.env.PORT ?? 3000), process.env.HOST ?? '127.0.0.1', () => {
