@@ -6,7 +6,11 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
     // Tests run against the contract's source, so no build is needed first.
-    alias: { '@realtime/contracts': fileURLToPath(new URL('../../packages/contracts/src/index.ts', import.meta.url)) },
+    alias: {
+      // The more specific entry first: an alias also matches the subpaths of its name.
+      '@realtime/contracts/docs': fileURLToPath(new URL('../../packages/contracts/src/docs/index.ts', import.meta.url)),
+      '@realtime/contracts': fileURLToPath(new URL('../../packages/contracts/src/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DevTokenModule } from './auth/dev-token.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { type AppConfig } from './config/config.js';
+import { DocsModule } from './docs/docs.module.js';
 import { GamificationModule } from './gamification/gamification.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         NotificationsModule,
         GamificationModule,
         SessionsModule,
+        DocsModule,
         ...(config.devTokens ? [DevTokenModule] : []),
       ],
     };

@@ -147,7 +147,8 @@ describe('operations endpoints', () => {
   });
 
   it('GET /metrics needs METRICS_TOKEN when set, then serves Prometheus text', async () => {
-    expect((await http(server, 'GET', '/metrics')).status).toBe(401);
+    expect((await http(server, 'GET', '/metrics')).body).toMatchObject({ statusCode: 401, code: 'TOKEN_MISSING' });
+    expect((await http(server, 'GET', '/metrics', { token: 'guess' })).body).toMatchObject({ code: 'TOKEN_INVALID' });
     const res = await http(server, 'GET', '/metrics', { token: 'scrape-me' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');

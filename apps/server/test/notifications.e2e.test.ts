@@ -8,7 +8,6 @@ import {
   http,
   next,
   sign,
-  sleep,
   startServer,
   type TestServer,
   trackClients,

@@ -54,3 +54,24 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const idempotencyKeySchema = z
   .string()
   .regex(/^[\x20-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters');
+
+/** The headers of a publish route: an optional {@link idempotencyKeySchema} `Idempotency-Key`. */
+export const idempotencyHeadersSchema = z.object({
+  /** Makes the publish exactly-once: a repeat within 24 h answers the first answer and does nothing again. */
+  [IDEMPOTENCY_KEY_HEADER]: idempotencyKeySchema.optional(),
+});
+
+/** `POST /api/events` answers 202 with what it accepted. */
+export const publishEventResponseSchema = z.object({
+  accepted: z.literal(true),
+  /** The event published. */
+  event: publishEventBodySchema.shape.event,
+  /** How many distinct users it was addressed to, or `all` for a broadcast. */
+  recipients: z.union([z.number().int().positive(), z.literal('all')]),
+});
+
+/** The path of `GET /api/presence/:userId`. */
+export const presenceParamsSchema = z.object({
+  /** Any user id; one with no socket is simply offline. */
+  userId: z.string(),
+});

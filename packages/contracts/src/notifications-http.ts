@@ -54,3 +54,22 @@ export type NotificationPage = z.infer<typeof notificationPageSchema>;
 
 /** `POST /api/notifications` answers 201 with the stored notifications, one per recipient. */
 export const createNotificationResponseSchema = z.object({ notifications: z.array(notificationSchema) });
+
+/** The path of `POST /api/notifications/:id/read` and `DELETE /api/notifications/:id`. */
+export const notificationParamsSchema = z.object({
+  /** The notification's id; anything that is not one of the caller's notifications is 404. */
+  id: z.string(),
+});
+
+/** `POST /api/notifications/:id/read` answers 200. */
+export const markReadResponseSchema = z.object({
+  /** The notification now read. */
+  notificationId: z.string(),
+  success: z.literal(true),
+});
+
+/** `POST /api/notifications/read-all` answers 200. */
+export const markAllReadResponseSchema = z.object({
+  /** How many notifications changed from unread to read. */
+  updated: z.number().int().nonnegative(),
+});

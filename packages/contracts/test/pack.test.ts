@@ -52,22 +52,26 @@ describe('npm pack', () => {
     writeFileSync(
       join(app, 'index.ts'),
       `import { io, type Socket } from 'socket.io-client';
-import { ServerEvent, serverToClientSchemas, type ServerToClientEvents, type ClientToServerEvents } from '@realtime/contracts';
+import { ServerEvent, routes, serverToClientSchemas, type RouteResponse, type ServerToClientEvents, type ClientToServerEvents } from '@realtime/contracts';
+import { renderDocsPage } from '@realtime/contracts/docs';
+const page: RouteResponse<typeof routes.listNotifications> | undefined = undefined; void page;
 const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io('http://127.0.0.1:1', { autoConnect: false });
 socket.on(ServerEvent.NotificationNew, ({ notification }) => { const seq: number = notification.seq; void seq; });
 socket.emit('notification:mark_read', { notificationId: 'x' }, (res) => { if (!res.ok) { const c: string = res.error.code; void c; } });
 // @ts-expect-error unknown event
 socket.on('nope', () => {});
 console.log(serverToClientSchemas['xp:gained'].safeParse({ amount: 1, source: 'pack', totalXp: 1 }).success);
+console.log(renderDocsPage().includes('<code>notification:new</code>'), routes.createNotification.path);
 `,
     );
     writeFileSync(
       join(app, 'require.cjs'),
-      `const c = require('@realtime/contracts'); console.log(c.ServerEvent.XpGained, typeof c.notificationSchema.parse);`,
+      `const c = require('@realtime/contracts'); const d = require('@realtime/contracts/docs');
+console.log(c.ServerEvent.XpGained, typeof c.notificationSchema.parse, d.renderDocuments()['openapi.yaml'].startsWith('openapi: "3.1.0"'));`,
     );
     run(join(app, 'node_modules/.bin/tsc'), ['-p', '.'], app);
-    expect(run('node', ['require.cjs'], app).trim()).toBe('xp:gained function');
+    expect(run('node', ['require.cjs'], app).trim()).toBe('xp:gained function true');
     run(join(app, 'node_modules/.bin/tsc'), ['-p', '.', '--noEmit', 'false', '--outDir', 'out'], app);
-    expect(run('node', ['out/index.js'], app).trim()).toBe('true');
+    expect(run('node', ['out/index.js'], app).trim()).toBe('true\ntrue /api/notifications');
   });
 });

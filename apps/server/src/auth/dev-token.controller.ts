@@ -1,21 +1,11 @@
-import { Body, Controller, Inject, Post } from '@nestjs/common';
-import { roleSchema } from '@realtime/contracts';
-import { z } from 'zod';
+import { Body, Controller, Inject } from '@nestjs/common';
+import { type RouteResponse, routes } from '@realtime/contracts';
 import { parseOrThrow } from '../common/api-error.js';
+import { ContractRoute } from '../common/contract-route.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { TokenVerifier } from './token-verifier.js';
 
-const devTokenBodySchema = z
-  .object({
-    userId: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only, at most 64')
-      .optional(),
-    name: z.string().trim().min(1).max(64).optional(),
-    email: z.email().optional(),
-    role: roleSchema.default('user'),
-  })
-  .refine((b) => b.userId ?? b.name, 'give a userId or a name');
+const { createDevToken } = routes;
 
 const slug = (name: string) =>
   name
@@ -27,16 +17,16 @@ const slug = (name: string) =>
     .slice(0, 64) || 'user';
 
 /** `POST /api/dev/token`: mints a token for a demo user. Only mounted outside production. */
-@Controller('api/dev')
+@Controller()
 export class DevTokenController {
   constructor(
     private readonly verifier: TokenVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Post('token')
-  token(@Body() body: unknown) {
-    const input = parseOrThrow(devTokenBodySchema, body ?? {}, 'body');
+  @ContractRoute(createDevToken)
+  token(@Body() body: unknown): RouteResponse<typeof createDevToken> {
+    const input = parseOrThrow(createDevToken.body, body ?? {}, 'body');
     const userId = input.userId ?? slug(input.name!);
     const email = input.email ?? `${userId}@demo.local`;
     const name = input.name ?? userId;

@@ -1,13 +1,16 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { awardXpBodySchema, type Profile } from '@realtime/contracts';
+import { Body, Controller, Req, Res, UseGuards } from '@nestjs/common';
+import { type RouteResponse, routes } from '@realtime/contracts';
 import { type FastifyReply } from 'fastify';
-import { type AuthedRequest, HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
+import { type AuthedRequest, HttpAuthGuard } from '../auth/http-auth.guard.js';
 import { parseOrThrow } from '../common/api-error.js';
+import { ContractRoute } from '../common/contract-route.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { GamificationService } from './gamification.service.js';
 import { LeaderboardBroadcaster } from './leaderboard-broadcaster.js';
 
-@Controller('api')
+const { awardXp, getProfile, getLeaderboard } = routes;
+
+@Controller()
 @UseGuards(HttpAuthGuard)
 export class GamificationController {
   constructor(
@@ -16,26 +19,25 @@ export class GamificationController {
   ) {}
 
   /** Services award XP; the user's sockets get `xp:gained` (and `rank:updated`, `achievement:unlocked`). */
-  @Post('xp')
-  @Roles('service', 'admin')
-  @HttpCode(HttpStatus.OK)
+  @ContractRoute(awardXp)
   async award(
     @Req() req: AuthedRequest,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<Profile> {
-    const scope = idempotencyScope(req, 'POST /api/xp', body);
-    const { userId, amount, source, displayName } = parseOrThrow(awardXpBodySchema, body, 'body');
+  ): Promise<RouteResponse<typeof awardXp>> {
+    const headers = parseOrThrow(awardXp.headers, req.headers, 'headers');
+    const scope = idempotencyScope(req, awardXp, headers['idempotency-key'], body);
+    const { userId, amount, source, displayName } = parseOrThrow(awardXp.body, body, 'body');
     return answer(res, await this.gamification.awardXp(userId, amount, source, displayName, scope));
   }
 
-  @Get('profile')
-  profile(@Req() req: AuthedRequest): Promise<Profile> {
+  @ContractRoute(getProfile)
+  profile(@Req() req: AuthedRequest): Promise<RouteResponse<typeof getProfile>> {
     return this.gamification.profile(req.principal.userId);
   }
 
-  @Get('leaderboard')
-  async board() {
+  @ContractRoute(getLeaderboard)
+  async board(): Promise<RouteResponse<typeof getLeaderboard>> {
     return { leaderboard: await this.leaderboard.top() };
   }
 }

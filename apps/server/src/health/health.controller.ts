@@ -1,5 +1,7 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Res } from '@nestjs/common';
+import { type RouteResponse, routes } from '@realtime/contracts';
 import { type FastifyReply } from 'fastify';
+import { ContractRoute } from '../common/contract-route.js';
 import { HealthService } from './health.service.js';
 
 @Controller()
@@ -7,14 +9,14 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   /** 200 while the process serves. */
-  @Get('health')
-  live() {
+  @ContractRoute(routes.health)
+  live(): RouteResponse<typeof routes.health> {
     return { status: 'ok', uptime: Math.round(process.uptime()) };
   }
 
   /** 200 when the store (and Redis, if set) answer, else 503; 503 from the moment the process drains. */
-  @Get('ready')
-  async ready(@Res({ passthrough: true }) res: FastifyReply) {
+  @ContractRoute(routes.ready)
+  async ready(@Res({ passthrough: true }) res: FastifyReply): Promise<RouteResponse<typeof routes.ready, 200 | 503>> {
     if (this.health.draining) {
       res.status(503);
       return { status: 'draining' };

@@ -1,7 +1,6 @@
-import { IDEMPOTENCY_KEY_HEADER, idempotencyKeySchema } from '@realtime/contracts';
+import { routeId, type RouteDef } from '@realtime/contracts';
 import { type FastifyReply } from 'fastify';
 import { type AuthedRequest } from '../auth/http-auth.guard.js';
-import { parseOrThrow } from '../common/api-error.js';
 import { canonicalHash } from './canonical-json.js';
 
 /** One caller's `Idempotency-Key` on one route, and the body it came with. */
@@ -20,12 +19,15 @@ export interface Reply<B> {
   replayed: boolean;
 }
 
-/** The request's `Idempotency-Key` scope, undefined without the header; 400 for a malformed key. */
-export function idempotencyScope(req: AuthedRequest, route: string, body: unknown): IdempotencyScope | undefined {
-  const raw = req.headers[IDEMPOTENCY_KEY_HEADER];
-  if (raw === undefined) return undefined;
-  const key = parseOrThrow(idempotencyKeySchema, Array.isArray(raw) ? raw.join(', ') : raw, 'Idempotency-Key header');
-  return { caller: req.principal.userId, route, key, bodyHash: canonicalHash(body) };
+/** The scope of the request's `Idempotency-Key` (parsed with the route's headers), undefined without one. */
+export function idempotencyScope(
+  req: AuthedRequest,
+  route: RouteDef,
+  key: string | undefined,
+  body: unknown,
+): IdempotencyScope | undefined {
+  if (key === undefined) return undefined;
+  return { caller: req.principal.userId, route: routeId(route), key, bodyHash: canonicalHash(body) };
 }
 
 /** Sends `reply`'s status (a replay says so in `Idempotent-Replayed`) and returns its body for Nest to send. */

@@ -1,17 +1,20 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Logger, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { parsePublishedPayload, publishEventBodySchema } from '@realtime/contracts';
+import { Body, Controller, HttpStatus, Inject, Logger, Req, Res, UseGuards } from '@nestjs/common';
+import { parsePublishedPayload, type RouteResponse, routes } from '@realtime/contracts';
 import { type FastifyReply } from 'fastify';
-import { type AuthedRequest, HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
+import { type AuthedRequest, HttpAuthGuard } from '../auth/http-auth.guard.js';
 import { afterCommit } from '../common/after-commit.js';
 import { ApiError, parseOrThrow } from '../common/api-error.js';
+import { ContractRoute } from '../common/contract-route.js';
 import { assertFanout, bodySize } from '../common/fanout.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
 import { WebSocketService } from './websocket.service.js';
 
+const { publishEvent } = routes;
+
 /** `POST /api/events`: other services publish any contract event to users or to everyone. */
-@Controller('api/events')
+@Controller()
 @UseGuards(HttpAuthGuard)
 export class EventsController {
   private readonly logger = new Logger('EventsController');
@@ -22,18 +25,21 @@ export class EventsController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Post()
-  @Roles('service', 'admin')
-  @HttpCode(HttpStatus.ACCEPTED)
-  async publish(@Req() req: AuthedRequest, @Body() body: unknown, @Res({ passthrough: true }) res: FastifyReply) {
-    const scope = idempotencyScope(req, 'POST /api/events', body);
-    const { event, payload, userIds } = parseOrThrow(publishEventBodySchema, body, 'body');
+  @ContractRoute(publishEvent)
+  async publish(
+    @Req() req: AuthedRequest,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<RouteResponse<typeof publishEvent>> {
+    const headers = parseOrThrow(publishEvent.headers, req.headers, 'headers');
+    const scope = idempotencyScope(req, publishEvent, headers['idempotency-key'], body);
+    const { event, payload, userIds } = parseOrThrow(publishEvent.body, body, 'body');
     const checked = parsePublishedPayload(event, payload);
     if (!checked.success) throw ApiError.validation(checked.error, `${event} payload`);
     const users = userIds ? [...new Set(userIds)] : null;
     // A broadcast is encoded once for every socket; the body limit bounds it.
     assertFanout(checked.data, users?.length ?? 1, this.config.limits.maxFanoutBytes, bodySize(req));
-    const accepted = { accepted: true, event, recipients: users ? users.length : ('all' as const) };
+    const accepted = { accepted: true as const, event, recipients: users ? users.length : ('all' as const) };
     const send = () =>
       users ? this.ws.emitToUsers(users, event, checked.data) : this.ws.broadcast(event, checked.data);
     if (!scope) {

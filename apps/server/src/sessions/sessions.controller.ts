@@ -1,20 +1,21 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { revokeSessionsBodySchema, type RevokeSessionsResponse } from '@realtime/contracts';
-import { HttpAuthGuard, Roles } from '../auth/http-auth.guard.js';
+import { Body, Controller, UseGuards } from '@nestjs/common';
+import { type RouteResponse, routes } from '@realtime/contracts';
+import { HttpAuthGuard } from '../auth/http-auth.guard.js';
 import { parseOrThrow } from '../common/api-error.js';
+import { ContractRoute } from '../common/contract-route.js';
 import { RevocationService } from './revocation.service.js';
 
+const { revokeSessions } = routes;
+
 /** `POST /api/sessions/revoke`: a service ends every session of a user (logout everywhere, a stolen device). */
-@Controller('api/sessions')
+@Controller()
 @UseGuards(HttpAuthGuard)
 export class SessionsController {
   constructor(private readonly revocations: RevocationService) {}
 
-  @Post('revoke')
-  @Roles('service', 'admin')
-  @HttpCode(HttpStatus.OK)
-  revoke(@Body() body: unknown): Promise<RevokeSessionsResponse> {
-    const { userId } = parseOrThrow(revokeSessionsBodySchema, body, 'body');
+  @ContractRoute(revokeSessions)
+  revoke(@Body() body: unknown): Promise<RouteResponse<typeof revokeSessions>> {
+    const { userId } = parseOrThrow(revokeSessions.body, body, 'body');
     return this.revocations.revoke(userId);
   }
 }

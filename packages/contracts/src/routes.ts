@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { devTokenBodySchema, devTokenResponseSchema } from './dev-token-http.js';
+import { awardXpBodySchema, leaderboardResponseSchema, profileSchema } from './gamification-http.js';
+import { healthResponseSchema, notReadyResponseSchema, readyResponseSchema } from './health-http.js';
+import {
+  idempotencyHeadersSchema,
+  presenceParamsSchema,
+  presenceResponseSchema,
+  publishEventBodySchema,
+  publishEventResponseSchema,
+} from './http.js';
+import {
+  createNotificationBodySchema,
+  createNotificationResponseSchema,
+  listNotificationsQuerySchema,
+  markAllReadResponseSchema,
+  markReadResponseSchema,
+  notificationPageSchema,
+  notificationParamsSchema,
+} from './notifications-http.js';
+import { defineRoute, json, noContent, type RouteDef } from './route.js';
+import { revokeSessionsBodySchema, revokeSessionsResponseSchema } from './sessions-http.js';
+
+/** What any route behind a bearer token may answer: no, a bad, an expired or a revoked token; over its budget. */
+const tokenErrors = ['TOKEN_MISSING', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'RATE_LIMITED'] as const;
+/** ...and a route for service and admin tokens: another role. */
+const publisherErrors = [...tokenErrors, 'FORBIDDEN'] as const;
+/** A JSON body that fails its schema, or is too large. */
+const bodyErrors = ['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE'] as const;
+const publishers = ['service', 'admin'] as const;
+const idempotency =
+  'Exactly-once under retries: with an `Idempotency-Key`, a repeat by the same caller within 24 h, on any process, ' +
+  'does nothing again and answers the first answer (marked `Idempotent-Replayed: true`); the same key with another body is 422.';
+
+/** Every HTTP route of the gateway. */
+export const routes = {
+  publishEvent: defineRoute({
+    method: 'POST',
+    path: '/api/events',
+    summary: 'Publish a server event to users or to everyone',
+    description:
+      "Any server-to-client event but `authenticated` and `error`, its `payload` checked by that event's schema; " +
+      `to the sockets of \`userIds\`, or to every socket when it is absent. ${idempotency}`,
+    access: publishers,
+    headers: idempotencyHeadersSchema,
+    body: publishEventBodySchema,
+    responses: { 202: json(publishEventResponseSchema, 'Accepted: emitted to the recipients connected now.') },
+    errors: [...publisherErrors, ...bodyErrors, 'IDEMPOTENCY_KEY_REUSED', 'UNAVAILABLE'],
+  }),
+  getPresence: defineRoute({
+    method: 'GET',
+    path: '/api/presence/:userId',
+    summary: "Count a user's sockets across the cluster",
+    description: 'A process that died stops counting within 30 s; 503 when the cluster does not answer within 2 s.',
+    access: publishers,
+    params: presenceParamsSchema,
+    responses: { 200: json(presenceResponseSchema, 'Whether the user is online, and with how many sockets.') },
+    errors: [...publisherErrors, 'UNAVAILABLE'],
+  }),
+  revokeSessions: defineRoute({
+    method: 'POST',
+    path: '/api/sessions/revoke',
+    summary: 'End every session of a user',
+    description:
+      "The user's tokens issued until now are refused from now on (`TOKEN_REVOKED`), on every process, and the " +
+      'user\'s sockets get `error` `{ code: "TOKEN_REVOKED" }` and are disconnected within 2 s.',
+    access: publishers,
+    body: revokeSessionsBodySchema,
+    responses: { 200: json(revokeSessionsResponseSchema, 'The revocation, and how many sockets it ended.') },
+    errors: [...publisherErrors, ...bodyErrors, 'UNAVAILABLE'],
+  }),
+  createNotification: defineRoute({
+    method: 'POST',
+    path: '/api/notifications',
+    summary: 'Store and deliver a notification to one or more users',
+    description:
+      'Stores one notification per recipient (its own `id` and `seq`), then emits `notification:new` and ' +
+      `\`notification:unread_count\` to each recipient's sockets; users with none go to the offline channel. ${idempotency}`,
+    access: publishers,
+    headers: idempotencyHeadersSchema,
+    body: createNotificationBodySchema,
+    responses: { 201: json(createNotificationResponseSchema, 'Stored, one per recipient.') },
+    errors: [...publisherErrors, ...bodyErrors, 'IDEMPOTENCY_KEY_REUSED', 'UNAVAILABLE'],
+  }),
+  listNotifications: defineRoute({
+    method: 'GET',
+    path: '/api/notifications',
+    summary: "Page through the caller's own feed, newest first",
+    description: 'Pass `nextCursor` as `cursor` for the next page; `unreadCount` and `version` ignore the filter.',
+    access: 'authenticated',
+    query: listNotificationsQuerySchema,
+    responses: { 200: json(notificationPageSchema, 'One page of the feed.') },
+    errors: [...tokenErrors, 'VALIDATION_ERROR', 'UNAVAILABLE'],
+  }),
+  markNotificationRead: defineRoute({
+    method: 'POST',
+    path: '/api/notifications/:id/read',
+    summary: 'Mark one of your notifications read',
+    description:
+      'As the socket event `notification:mark_read`: every socket of the user gets `notification:read` and ' +
+      "`notification:unread_count`. Another user's notification is 404, never 403.",
+    access: 'authenticated',
+    params: notificationParamsSchema,
+    responses: { 200: json(markReadResponseSchema, 'Read.') },
+    errors: [...tokenErrors, 'NOT_FOUND', 'UNAVAILABLE'],
+  }),
+  markAllNotificationsRead: defineRoute({
+    method: 'POST',
+    path: '/api/notifications/read-all',
+    summary: 'Mark all your notifications read',
+    description: 'As the socket event `notification:mark_all_read`.',
+    access: 'authenticated',
+    responses: { 200: json(markAllReadResponseSchema, 'How many changed.') },
+    errors: [...tokenErrors, 'UNAVAILABLE'],
+  }),
+  deleteNotification: defineRoute({
+    method: 'DELETE',
+    path: '/api/notifications/:id',
+    summary: 'Delete one of your notifications',
+    description:
+      'As the socket event `notification:delete`: every socket of the user gets `notification:deleted` and ' +
+      "`notification:unread_count`. Another user's notification is 404, never 403.",
+    access: 'authenticated',
+    params: notificationParamsSchema,
+    responses: { 204: noContent('Deleted.') },
+    errors: [...tokenErrors, 'NOT_FOUND', 'UNAVAILABLE'],
+  }),
+  awardXp: defineRoute({
+    method: 'POST',
+    path: '/api/xp',
+    summary: 'Award XP to a user',
+    description:
+      "The user's sockets get `xp:gained`, and `rank:updated` / `achievement:unlocked` when a threshold is crossed; " +
+      `the leaderboard follows (\`leaderboard:updated\`, to everyone). ${idempotency}`,
+    access: publishers,
+    headers: idempotencyHeadersSchema,
+    body: awardXpBodySchema,
+    responses: { 200: json(profileSchema, "The user's profile after the award.") },
+    errors: [...publisherErrors, ...bodyErrors, 'IDEMPOTENCY_KEY_REUSED', 'UNAVAILABLE'],
+  }),
+  getProfile: defineRoute({
+    method: 'GET',
+    path: '/api/profile',
+    summary: 'Your XP, rank and achievements',
+    description:
+      "The caller's own profile, the initial state that `xp:gained`, `rank:updated` and `achievement:unlocked` update.",
+    access: 'authenticated',
+    responses: { 200: json(profileSchema, 'The profile.') },
+    errors: [...tokenErrors, 'UNAVAILABLE'],
+  }),
+  getLeaderboard: defineRoute({
+    method: 'GET',
+    path: '/api/leaderboard',
+    summary: 'The top of the leaderboard',
+    description: 'The same shape as `leaderboard:updated`, which carries every later change.',
+    access: 'authenticated',
+    responses: { 200: json(leaderboardResponseSchema, 'The top 10, best first.') },
+    errors: [...tokenErrors, 'UNAVAILABLE'],
+  }),
+  createDevToken: defineRoute({
+    method: 'POST',
+    path: '/api/dev/token',
+    summary: 'Mint a token for a demo user (development only)',
+    description:
+      'It mints any role, so it exists only when the server runs with `DEV_TOKENS=true`, never in production ' +
+      '(elsewhere it is 404).',
+    access: 'public',
+    devOnly: true,
+    body: devTokenBodySchema,
+    responses: { 201: json(devTokenResponseSchema, 'A token for the user.') },
+    errors: [...bodyErrors],
+  }),
+  health: defineRoute({
+    method: 'GET',
+    path: '/health',
+    summary: 'Liveness',
+    description: '200 while the process serves.',
+    access: 'public',
+    responses: { 200: json(healthResponseSchema, 'The process serves.') },
+    errors: [],
+  }),
+  ready: defineRoute({
+    method: 'GET',
+    path: '/ready',
+    summary: 'Readiness',
+    description:
+      'Whether the store (and Redis, when set) answer; 503 from the moment the process starts draining on SIGTERM.',
+    access: 'public',
+    responses: {
+      200: json(readyResponseSchema, 'Every dependency answers.'),
+      503: json(notReadyResponseSchema, 'A dependency does not answer, or the process is draining.'),
+    },
+    errors: [],
+  }),
+  metrics: defineRoute({
+    method: 'GET',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    description:
+      'Connections, events in and out, handshake failures by code (summed over every worker with `WORKERS`). ' +
+      'Public unless the server has `METRICS_TOKEN`; then that bearer token is required (401 `TOKEN_MISSING` ' +
+      'without one, `TOKEN_INVALID` with another).',
+    access: 'public',
+    optionalToken: 'METRICS_TOKEN',
+    responses: {
+      200: {
+        description: 'Prometheus text exposition format 0.0.4.',
+        schema: z.string(),
+        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      },
+    },
+    errors: ['TOKEN_MISSING', 'TOKEN_INVALID'],
+  }),
+  docs: defineRoute({
+    method: 'GET',
+    path: '/docs',
+    summary: 'This contract as a page',
+    description: 'Every socket event and HTTP route, generated from the contract package (no script).',
+    access: 'public',
+    responses: { 200: { description: 'An HTML page.', schema: z.string(), contentType: 'text/html; charset=utf-8' } },
+    errors: [],
+  }),
+  docsStylesheet: defineRoute({
+    method: 'GET',
+    path: '/docs/contract.css',
+    summary: "The page's stylesheet",
+    description: 'A file of its own, so the page needs no inline style under its Content-Security-Policy.',
+    access: 'public',
+    responses: { 200: { description: 'CSS.', schema: z.string(), contentType: 'text/css; charset=utf-8' } },
+    errors: [],
+  }),
+} satisfies Record<string, RouteDef>;
+
+export type RouteName = keyof typeof routes;
