@@ -5,6 +5,41 @@ import { WebSocketService } from '../realtime/websocket.service.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { REPLAY_LIMIT } from './notifications.service.js';
 
+/**
+ * What one socket was sent: every `seq` up to `upTo`, and those in `above`. A gap is not closed by a
+ * later `seq` (live emits come back before the catch-up runs), only by filling it.
+ */
+export class SentPosition {
+  private readonly above = new Set<number>();
+  constructor(public upTo: number) {}
+
+  /** Whether the socket was sent this `seq`. */
+  has(seq: number): boolean {
+    return seq <= this.upTo || this.above.has(seq);
+  }
+
+  /** One notification was sent. */
+  sent(seq: number): void {
+    if (seq <= this.upTo) return;
+    if (seq > this.upTo + 1) {
+      this.above.add(seq);
+      // A gap no catch-up came to fill (an emit that failed) is given up on, not tracked forever.
+      if (this.above.size > REPLAY_LIMIT) this.sentUpTo(Math.max(...this.above));
+      return;
+    }
+    this.upTo = seq;
+    while (this.above.delete(this.upTo + 1)) this.upTo++;
+  }
+
+  /** The socket was told of everything up to `seq` (a resync, the end of a replay). */
+  sentUpTo(seq: number): void {
+    if (seq <= this.upTo) return;
+    this.upTo = seq;
+    for (const n of this.above) if (n <= seq) this.above.delete(n);
+    while (this.above.delete(this.upTo + 1)) this.upTo++;
+  }
+}
+
 /** Users whose sockets are caught up at once (their state rows are read in one query). */
 const USERS_PER_ROUND = 200;
 
@@ -18,8 +53,8 @@ const USERS_PER_ROUND = 200;
 @Injectable()
 export class ClusterCatchUp implements OnApplicationBootstrap {
   private readonly logger = new Logger('ClusterCatchUp');
-  /** The highest `seq` each socket was sent; absent when it is not known (no `lastSeq`, nothing sent yet). */
-  private readonly sent = new WeakMap<AppSocket, number>();
+  /** What each socket was sent; absent when it is not known (no `lastSeq`, handshake not over). */
+  private readonly sent = new WeakMap<AppSocket, SentPosition>();
   private running: Promise<void> | null = null;
   private again = false;
 
@@ -41,16 +76,24 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
 
   private track(socket: AppSocket): void {
     const { resumeFrom } = socket.data;
-    if (typeof resumeFrom === 'number') this.sent.set(socket, resumeFrom);
-    socket.onAnyOutgoing((event: string, payload: { notification?: { seq: number }; toSeq?: number }) => {
-      const seq =
-        event === 'notification:new'
-          ? payload.notification?.seq
-          : event === 'notification:resync'
+    if (typeof resumeFrom === 'number') this.sent.set(socket, new SentPosition(resumeFrom));
+    socket.onAnyOutgoing(
+      (event: string, payload: { notification?: { seq: number }; toSeq?: number; lastSeq?: number }) => {
+        const position = this.sent.get(socket);
+        // A resync, and the end of the handshake's replay, tell the device everything up to there.
+        const upTo =
+          event === 'notification:resync'
             ? payload.toSeq
-            : undefined;
-      if (seq !== undefined && seq > (this.sent.get(socket) ?? -1)) this.sent.set(socket, seq);
-    });
+            : event === 'notification:synced'
+              ? payload.lastSeq
+              : undefined;
+        const seq = event === 'notification:new' ? payload.notification?.seq : undefined;
+        // Not known yet (no `lastSeq`, handshake not over): what arrives first is where it stands.
+        if (!position && (upTo ?? seq) !== undefined) this.sent.set(socket, new SentPosition((upTo ?? seq)!));
+        else if (upTo !== undefined) position?.sentUpTo(upTo);
+        else if (seq !== undefined) position?.sent(seq);
+      },
+    );
   }
 
   /** Runs a catch-up of every local socket; one asked for while one runs follows it. */
@@ -97,18 +140,19 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
 
   private async catchUpUser(userId: string, sockets: AppSocket[]): Promise<number> {
     const state = await this.repo.state(userId);
-    const known = sockets.map((s) => this.sent.get(s)).filter((n): n is number => n !== undefined);
+    const known = sockets.map((s) => this.sent.get(s)?.upTo).filter((n): n is number => n !== undefined);
     const from = Math.min(state.lastSeq, ...known);
     const missed = from < state.lastSeq ? await this.repo.since(userId, from, REPLAY_LIMIT + 1) : [];
     let resent = 0;
     for (const socket of sockets) {
-      const after = this.sent.get(socket);
+      const position = this.sent.get(socket);
+      const upTo = position?.upTo;
       // A socket whose position is unknown, or that missed more than a replay holds, refetches its feed.
-      if (after === undefined ? state.lastSeq > 0 : after < state.lastSeq && missed.length > REPLAY_LIMIT) {
-        this.ws.emitToSocket(socket, 'notification:resync', { fromSeq: (after ?? 0) + 1, toSeq: state.lastSeq });
-      } else if (after !== undefined) {
+      if (upTo === undefined ? state.lastSeq > 0 : upTo < state.lastSeq && missed.length > REPLAY_LIMIT) {
+        this.ws.emitToSocket(socket, 'notification:resync', { fromSeq: (upTo ?? 0) + 1, toSeq: state.lastSeq });
+      } else if (position) {
         for (const notification of missed) {
-          if (notification.seq <= after) continue;
+          if (position.has(notification.seq)) continue;
           this.ws.emitToSocket(socket, 'notification:new', { notification, timestamp: new Date().toISOString() });
           resent++;
         }

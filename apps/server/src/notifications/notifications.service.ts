@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { type ClientAckData, type Notification, type NotificationPage, type ServerPayload } from '@realtime/contracts';
+import { type ClientAckData, type Notification, type NotificationPage } from '@realtime/contracts';
 import { afterCommit, type AfterCommitStep } from '../common/after-commit.js';
 import { ApiError } from '../common/api-error.js';
 import { type IdempotencyScope, type Reply } from '../idempotency/idempotency-http.js';
@@ -183,14 +183,8 @@ export class NotificationsService implements OnApplicationShutdown {
         }
       }
     });
-    let highest = Math.max(state.lastSeq, lastSent);
-    releaseSocket(socket, (encoded) => {
-      const seq = notificationSeq(encoded);
-      if (seq === undefined) return false;
-      highest = Math.max(highest, seq);
-      return seq <= lastSent;
-    });
-    this.ws.emitToSocket(socket, 'notification:synced', { lastSeq: highest });
+    const held = releaseSocket(socket, lastSent);
+    this.ws.emitToSocket(socket, 'notification:synced', { lastSeq: Math.max(state.lastSeq, lastSent, held) });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -199,16 +193,6 @@ export class NotificationsService implements OnApplicationShutdown {
 }
 
 const notFound = (id: string) => new ApiError('NOT_FOUND', `notification ${id} not found`, HttpStatus.NOT_FOUND);
-
-/** The `seq` of an encoded `notification:new` Socket.IO packet (type 2, EVENT); undefined for any other. */
-function notificationSeq(encoded: string): number | undefined {
-  if (!encoded.startsWith('2["notification:new",')) return undefined;
-  try {
-    return (JSON.parse(encoded.slice(1)) as [string, ServerPayload<'notification:new'>])[1].notification.seq;
-  } catch {
-    return undefined;
-  }
-}
 
 const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64url');
 
