@@ -3,18 +3,19 @@ import type { Page } from 'playwright-core';
 const TIMEOUT = 15_000;
 
 /**
- * Opens the demo and signs in with one click as a demo user; resolves once the socket is live.
+ * Opens the demo and signs in with one click as a demo user; resolves once the client is synced (live and caught up).
  * Tabs in the background get one animation frame a second, so the page is brought to the front first.
  */
 export async function signIn(page: Page, baseUrl: string, name: 'Ada' | 'Grace' | 'Linus'): Promise<void> {
   await page.bringToFront();
   await page.goto(baseUrl);
   await page.getByRole('button', { name: `Sign in as ${name}` }).click();
-  await waitConnected(page);
+  await waitSynced(page);
 }
 
-export const waitConnected = (page: Page) =>
-  page.locator('[data-status="connected"]').waitFor({ state: 'visible', timeout: TIMEOUT });
+/** The connection pill shows the SDK's state; `synced` is connected with nothing known missing. */
+export const waitSynced = (page: Page) =>
+  page.locator('[data-status="synced"]').waitFor({ state: 'visible', timeout: TIMEOUT });
 
 /** The unread count as the bell tells it (0 when it shows no badge). */
 export async function unreadBadge(page: Page): Promise<number> {

@@ -9,7 +9,7 @@ import {
   signIn,
   toastTexts,
   unreadBadge,
-  waitConnected,
+  waitSynced,
   xpTotal,
 } from './demo-page.js';
 import { type GatewayServer, missingPrerequisite, startGateway } from './gateway-server.js';
@@ -86,7 +86,7 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
     expect(asset.headers.get('cache-control')).toContain('immutable');
   });
 
-  it('signs in with one click and shows a live connection in the header', async () => {
+  it('signs in with one click and shows a live, synced connection in the header', async () => {
     await ada1.goto(server.url);
     await ada1.screenshot({ path: `${RESULTS}sign-in.png` });
     await signIn(ada1, server.url, 'Ada');
@@ -98,8 +98,15 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
       [grace, 'Grace'],
     ] as const) {
       await expect.poll(() => page.getByTestId('signed-in-user').textContent(), POLL).toBe(name);
+      const pill = page.getByRole('status').filter({ hasText: 'Connection:' });
+      await expect.poll(() => pill.locator('[data-status]').getAttribute('data-status'), POLL).toBe('synced');
+      expect(await pill.textContent()).toContain('Live');
       await expect.poll(() => eventLog(page), POLL).toContainEqual(expect.stringContaining('authenticated'));
+      await expect.poll(() => eventLog(page), POLL).toContainEqual(expect.stringContaining('notification:synced'));
     }
+    // One socket per tab: Ada's two tabs are two connections, Grace's one.
+    expect(await service.connections('ada')).toBe(2);
+    expect(await service.connections('grace')).toBe(1);
   });
 
   it("delivers a notification to both of Ada's tabs and not to Grace's", async () => {
@@ -152,7 +159,7 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
     const xp = await xpTotal(ada2);
 
     await ada2.reload();
-    await waitConnected(ada2);
+    await waitSynced(ada2);
     await expect.poll(() => ada2.getByTestId('signed-in-user').textContent(), POLL).toBe('Ada');
     await expect.poll(() => unreadBadge(ada2), POLL).toBe(unread + 1);
     await expect.poll(() => feedTitles(ada2), POLL).toEqual(feed);
@@ -163,10 +170,8 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
     const unread = await unreadBadge(ada2);
     await ada2.goto('about:blank');
     await service.notify('ada', 'Missed while away');
-    // Older than a few seconds when replayed, so the page tells it apart from a live one.
-    await new Promise((r) => setTimeout(r, 5_500));
     await ada2.goto(server.url);
-    await waitConnected(ada2);
+    await waitSynced(ada2);
     await expect.poll(() => eventLog(ada2), POLL).toContainEqual(expect.stringContaining('“Missed while away”'));
     await expect
       .poll(() => toastTexts(ada2), POLL)

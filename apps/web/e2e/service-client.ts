@@ -24,6 +24,18 @@ export class ServiceClient {
     return this.token;
   }
 
+  /** How many sockets the gateway holds for `userId` (`GET /api/presence/:userId`). */
+  async connections(userId: string): Promise<number> {
+    const res = await this.call(
+      'GET',
+      `/api/presence/${encodeURIComponent(userId)}`,
+      undefined,
+      await this.serviceToken(),
+    );
+    if (res.status !== 200) throw new Error(`GET /api/presence: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { connections: number }).connections;
+  }
+
   async notify(userId: string, title: string, message = 'Sent by the end-to-end suite.'): Promise<void> {
     const res = await this.call(
       'POST',

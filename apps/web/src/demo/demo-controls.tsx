@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { describeError } from '../api/http.js';
+import { describeError } from '../gateway/failures.js';
 import { useSignedIn } from '../session/session-context.js';
 import { useToasts } from '../toasts/toast-context.js';
 import { otherDemoUsers, sampleNotification } from './demo-users.js';

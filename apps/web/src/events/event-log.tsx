@@ -1,7 +1,9 @@
+import type { RealtimeEvents } from '@realtime/client';
+import { type ServerEventName, serverEventNames } from '@realtime/contracts';
+import { useRealtimeClient } from '@realtime/react';
 import { useEffect, useState } from 'react';
-import { useSocket } from '../socket/use-socket.js';
-import { summarizeEvent } from './summarize-event.js';
 import { Card } from '../layout/card.js';
+import { summarizeEvent } from './summarize-event.js';
 
 interface LoggedEvent {
   id: number;
@@ -14,9 +16,9 @@ interface LoggedEvent {
 const MAX_EVENTS = 12;
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
-/** The raw traffic of this tab's socket: what a client integration actually sees. */
+/** The raw traffic of this tab's connection: every server event as the SDK receives it, and what it sends. */
 export function EventLog() {
-  const { socket } = useSocket();
+  const client = useRealtimeClient();
   const [events, setEvents] = useState<LoggedEvent[]>([]);
 
   useEffect(() => {
@@ -29,14 +31,17 @@ export function EventLog() {
         ),
       );
     const incoming = log('in');
+    const listen = <E extends ServerEventName>(event: E) =>
+      client.on(event, ((payload: unknown) => incoming(event, payload)) as RealtimeEvents[E]);
+    const unsubscribe = serverEventNames.map(listen);
+    // The SDK has no event for what it sends; its socket is exposed for diagnostics such as this log.
     const outgoing = log('out');
-    socket.onAny(incoming);
-    socket.onAnyOutgoing(outgoing);
+    client.socket.onAnyOutgoing(outgoing);
     return () => {
-      socket.offAny(incoming);
-      socket.offAnyOutgoing(outgoing);
+      unsubscribe.forEach((off) => off());
+      client.socket.offAnyOutgoing(outgoing);
     };
-  }, [socket]);
+  }, [client]);
 
   return (
     <Card

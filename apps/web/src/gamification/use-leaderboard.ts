@@ -1,28 +1,25 @@
 import type { LeaderboardEntry } from '@realtime/contracts';
+import { useRealtimeClient, useRealtimeEvent } from '@realtime/react';
 import { useEffect, useState } from 'react';
-import { fetchLeaderboard } from '../api/gamification.js';
-import { describeError, isAbort } from '../api/http.js';
-import { useSignedIn } from '../session/session-context.js';
-import { useSocketEvent } from '../socket/use-socket.js';
+import { describeFailure } from '../gateway/failures.js';
 
 /** The global leaderboard: fetched once, then replaced by every `leaderboard:updated` (sent to everyone). */
 export function useLeaderboard() {
-  const { authed } = useSignedIn();
+  const client = useRealtimeClient();
   const [entries, setEntries] = useState<LeaderboardEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
-    authed((token) => fetchLeaderboard(token, controller.signal))
+    void client.http.getLeaderboard({ signal: controller.signal }).then((res) => {
       // A live update that landed first is newer than this answer.
-      .then(({ leaderboard }) => setEntries((current) => current ?? leaderboard))
-      .catch((err: unknown) => {
-        if (!isAbort(err)) setError(describeError(err));
-      });
+      if (res.ok) setEntries((current) => current ?? res.body.leaderboard);
+      else if (res.error.code !== 'ABORTED') setError(describeFailure(res.error));
+    });
     return () => controller.abort();
-  }, [authed]);
+  }, [client]);
 
-  useSocketEvent('leaderboard:updated', ({ leaderboard }) => {
+  useRealtimeEvent('leaderboard:updated', ({ leaderboard }) => {
     setEntries(leaderboard);
     setError(null);
   });

@@ -1,9 +1,7 @@
+import type { Profile } from '@realtime/contracts';
+import { useRealtimeClient, useRealtimeEvent } from '@realtime/react';
 import { useCallback, useEffect, useState } from 'react';
-import { fetchProfile } from '../api/gamification.js';
-import { describeError, isAbort } from '../api/http.js';
-import type { Profile } from '../api/types.js';
-import { useSignedIn } from '../session/session-context.js';
-import { useSocketEvent } from '../socket/use-socket.js';
+import { describeFailure } from '../gateway/failures.js';
 import { useToasts } from '../toasts/toast-context.js';
 
 export interface XpGain {
@@ -12,9 +10,11 @@ export interface XpGain {
   key: number;
 }
 
+export type Achievement = Profile['achievements'][number];
+
 /** The user's XP, rank and achievements: fetched once, then kept live by socket events. */
 export function useProfile() {
-  const { authed } = useSignedIn();
+  const client = useRealtimeClient();
   const { notify } = useToasts();
   const [profile, setProfile] = useState<Profile | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -22,15 +22,13 @@ export function useProfile() {
 
   const load = useCallback(
     (signal?: AbortSignal) =>
-      authed((token) => fetchProfile(token, signal))
-        .then((next) => {
-          setProfile(next);
+      client.http.getProfile(signal ? { signal } : {}).then((res) => {
+        if (res.ok) {
+          setProfile(res.body);
           setError(null);
-        })
-        .catch((err: unknown) => {
-          if (!isAbort(err)) setError(describeError(err));
-        }),
-    [authed],
+        } else if (res.error.code !== 'ABORTED') setError(describeFailure(res.error));
+      }),
+    [client],
   );
 
   useEffect(() => {
@@ -39,18 +37,18 @@ export function useProfile() {
     return () => controller.abort();
   }, [load]);
 
-  useSocketEvent('xp:gained', ({ amount, totalXp }) => {
+  useRealtimeEvent('xp:gained', ({ amount, totalXp }) => {
     setProfile((p) => (p ? { ...p, xp: totalXp } : p));
     setLastGain((g) => ({ amount, key: (g?.key ?? 0) + 1 }));
   });
 
-  useSocketEvent('rank:updated', ({ newRank }) => {
+  useRealtimeEvent('rank:updated', ({ newRank }) => {
     notify({ tone: 'success', title: `Rank up: ${newRank}`, message: 'Your progress bar starts a new rank.' });
     // The event has no floor for the new rank; the profile does.
     void load();
   });
 
-  useSocketEvent('achievement:unlocked', ({ achievementId, title, description, icon }) => {
+  useRealtimeEvent('achievement:unlocked', ({ achievementId, title, description, icon }) => {
     notify({ tone: 'achievement', title: `Achievement unlocked: ${title}`, message: description, icon });
     setProfile((p) =>
       p && !p.achievements.some((a) => a.achievementId === achievementId)

@@ -1,6 +1,5 @@
-import type { Achievement } from '../api/types.js';
 import { rankProgress } from './rank-progress.js';
-import type { useProfile } from './use-profile.js';
+import type { Achievement, useProfile } from './use-profile.js';
 import { Card } from '../layout/card.js';
 
 type ProfileState = ReturnType<typeof useProfile>;

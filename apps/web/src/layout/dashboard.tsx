@@ -1,3 +1,4 @@
+import { useNotifications } from '@realtime/react';
 import { DemoControls } from '../demo/demo-controls.js';
 import { EventLog } from '../events/event-log.js';
 import { LeaderboardPanel } from '../gamification/leaderboard-panel.js';
@@ -7,11 +8,10 @@ import { XpPanel } from '../gamification/xp-panel.js';
 import { NotificationBell } from '../notifications/notification-bell.js';
 import { NotificationFeed } from '../notifications/notification-feed.js';
 import { useNotificationToasts } from '../notifications/use-notification-toasts.js';
-import { useNotifications } from '../notifications/use-notifications.js';
 import { useSignedIn } from '../session/session-context.js';
 import { AppHeader } from './app-header.js';
 
-/** The signed-in page; every hook here listens on the one socket before it connects. */
+/** The signed-in page; every hook here subscribes to the client before the provider connects it. */
 export function Dashboard() {
   const { userId } = useSignedIn();
   const feed = useNotifications();
@@ -21,7 +21,7 @@ export function Dashboard() {
 
   return (
     <>
-      <AppHeader bell={<NotificationBell unreadCount={feed.unreadCount} />} />
+      <AppHeader bell={<NotificationBell />} />
       <main className="dashboard">
         <div className="dashboard__main">
           <DemoControls />

@@ -1,9 +1,12 @@
+import { useUnreadCount } from '@realtime/react';
+
 export const FEED_ID = 'notification-feed';
 
 const badgeText = (count: number) => (count > 99 ? '99+' : String(count));
 
 /** The bell: its label carries the unread count; pressing it brings the feed into view. */
-export function NotificationBell({ unreadCount }: { unreadCount: number }) {
+export function NotificationBell() {
+  const unreadCount = useUnreadCount() ?? 0;
   const label = unreadCount === 0 ? 'Notifications, none unread' : `Notifications, ${unreadCount} unread`;
   const showFeed = () => {
     const feed = document.getElementById(FEED_ID);

@@ -1,9 +1,9 @@
+import type { Notifications } from '@realtime/react';
 import { useEffect, useState } from 'react';
+import { describeFailure, type Failure } from '../gateway/failures.js';
+import { useToasts } from '../toasts/toast-context.js';
 import { FEED_ID } from './notification-bell.js';
 import { NotificationItem } from './notification-item.js';
-import type { useNotifications } from './use-notifications.js';
-
-type Feed = ReturnType<typeof useNotifications>;
 
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -15,9 +15,21 @@ function useNow(intervalMs: number): number {
 }
 
 /** The feed panel: newest first, an unread filter, mark read / delete, and "load more". */
-export function NotificationFeed({ feed }: { feed: Feed }) {
+export function NotificationFeed({ feed }: { feed: Notifications }) {
   const now = useNow(30_000);
-  const { items, unreadCount, unreadOnly, status } = feed;
+  const { notify } = useToasts();
+  const { items, unreadCount, unreadOnly, status, error } = feed;
+
+  // Each failed page is a new error object: one toast per failure, "load more" included.
+  useEffect(() => {
+    if (error) notify({ tone: 'error', title: 'Could not load notifications', message: describeFailure(error) });
+  }, [error, notify]);
+
+  const act = async (label: string, run: () => Promise<{ ok: boolean; error?: Failure }>) => {
+    const res = await run();
+    if (!res.ok && res.error)
+      notify({ tone: 'error', title: `Could not ${label}`, message: describeFailure(res.error) });
+  };
 
   return (
     <section className="card feed" id={FEED_ID} tabIndex={-1} aria-labelledby="feed-title">
@@ -27,31 +39,33 @@ export function NotificationFeed({ feed }: { feed: Feed }) {
             Notifications
           </h2>
           <p className="card__subtitle" data-testid="feed-unread">
-            {unreadCount === 0 ? 'All caught up' : `${unreadCount} unread`}
+            {unreadCount === null ? 'Counting…' : unreadCount === 0 ? 'All caught up' : `${unreadCount} unread`}
           </p>
         </div>
         <div className="feed__tools">
           <label className="switch">
-            <input type="checkbox" checked={unreadOnly} onChange={(e) => feed.setUnreadOnly(e.target.checked)} />
+            <input type="checkbox" checked={unreadOnly} onChange={(e) => void feed.setUnreadOnly(e.target.checked)} />
             <span className="switch__track" aria-hidden="true" />
             <span>Unread only</span>
           </label>
           <button
             type="button"
             className="button button--ghost button--small"
-            onClick={() => void feed.markAllRead()}
-            disabled={unreadCount === 0}
+            onClick={() => void act('mark all read', feed.markAllRead)}
+            disabled={!unreadCount}
           >
             Mark all read
           </button>
         </div>
       </div>
 
-      {status === 'loading' && items.length === 0 && <p className="feed__empty">Loading notifications…</p>}
+      {(status === 'idle' || status === 'loading') && items.length === 0 && (
+        <p className="feed__empty">Loading notifications…</p>
+      )}
       {status === 'error' && items.length === 0 && (
         <div className="feed__empty">
           <p>The feed could not be loaded.</p>
-          <button type="button" className="button button--small" onClick={feed.retry}>
+          <button type="button" className="button button--small" onClick={() => void feed.reload()}>
             Try again
           </button>
         </div>
@@ -70,16 +84,21 @@ export function NotificationFeed({ feed }: { feed: Feed }) {
               key={n.id}
               notification={n}
               now={now}
-              onMarkRead={(id) => void feed.markRead(id)}
-              onDelete={(id) => void feed.remove(id)}
+              onMarkRead={(id) => void act('mark it read', () => feed.markRead(id))}
+              onDelete={(id) => void act('delete it', () => feed.delete(id))}
             />
           ))}
         </ul>
       )}
 
-      {feed.nextCursor && (
+      {feed.hasMore && (
         <div className="feed__more">
-          <button type="button" className="button button--ghost" onClick={feed.loadMore} disabled={feed.loadingMore}>
+          <button
+            type="button"
+            className="button button--ghost"
+            onClick={() => void feed.loadMore()}
+            disabled={feed.loadingMore}
+          >
             {feed.loadingMore ? 'Loading…' : 'Load more'}
           </button>
         </div>

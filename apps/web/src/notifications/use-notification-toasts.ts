@@ -1,32 +1,29 @@
+import { useRealtimeEvent } from '@realtime/react';
 import { useEffect, useRef } from 'react';
-import { useSocketEvent } from '../socket/use-socket.js';
 import { useToasts } from '../toasts/toast-context.js';
-import { isReplay, replaySummary } from './replay.js';
 
 // These come with their own events (rank:updated, achievement:unlocked), which toast already.
 const TOASTED_ELSEWHERE = new Set(['achievement', 'rank']);
 // Replays arrive as a burst right after the handshake; one summary toast says it better than many.
 const REPLAY_BATCH_MS = 400;
 
-/** A toast per live notification, and one summary for those replayed after a reconnect. */
+const replaySummary = (count: number): string =>
+  count === 1 ? '1 notification arrived while you were away' : `${count} notifications arrived while you were away`;
+
+/** A toast per live notification, and one summary for those missed while away (the SDK delivers each once). */
 export function useNotificationToasts(): void {
   const { notify } = useToasts();
-  const seen = useRef(new Set<string>());
-  const replayed = useRef({ count: 0, timer: 0 });
+  const missed = useRef({ count: 0, timer: 0 });
 
-  useEffect(() => () => clearTimeout(replayed.current.timer), []);
+  useEffect(() => () => clearTimeout(missed.current.timer), []);
 
-  useSocketEvent('notification:new', (payload) => {
-    const { notification } = payload;
-    if (seen.current.has(notification.id)) return;
-    seen.current.add(notification.id);
-
+  useRealtimeEvent('notification', ({ notification, replayed }) => {
     if (TOASTED_ELSEWHERE.has(notification.type)) return;
-    if (!isReplay(payload)) {
+    if (!replayed) {
       notify({ title: notification.title, message: notification.message });
       return;
     }
-    const batch = replayed.current;
+    const batch = missed.current;
     batch.count += 1;
     clearTimeout(batch.timer);
     batch.timer = window.setTimeout(() => {

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { describeError } from '../api/http.js';
+import { describeError } from '../gateway/failures.js';
 import { DEMO_USERS } from '../demo/demo-users.js';
 import { Avatar } from '../layout/avatar.js';
 import { useSession } from './session-context.js';
