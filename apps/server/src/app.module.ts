@@ -4,9 +4,11 @@ import { ConfigModule } from './config/config.module.js';
 import { type AppConfig } from './config/config.js';
 import { DocsModule } from './docs/docs.module.js';
 import { GamificationModule } from './gamification/gamification.module.js';
+import { GroupsModule } from './groups/groups.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { PreferencesModule } from './preferences/preferences.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './realtime/redis.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
@@ -26,6 +28,8 @@ export class AppModule {
         RealtimeModule,
         NotificationsModule,
         GamificationModule,
+        GroupsModule,
+        PreferencesModule,
         SessionsModule,
         DocsModule,
         ...(config.devTokens ? [DevTokenModule] : []),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, connectAs, http, next, sign, startServer, type TestServer, trackClients } from './helpers.js';
-import { clusterRedis, createTestDatabase, dropTestDatabases } from './services.js';
+import { clusterEnv, clusterRedis, dropTestDatabases } from './services.js';
 
 afterAll(() => dropTestDatabases());
 
@@ -12,11 +12,7 @@ describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
   const track = trackClients();
 
   beforeAll(async () => {
-    const env = {
-      DATABASE_URL: await createTestDatabase(),
-      REDIS_URL: clusterRedis!.url,
-      REDIS_PREFIX: clusterRedis!.prefix,
-    };
+    const env = await clusterEnv();
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
     service = await sign({ sub: 'backend', role: 'service' });
   });

@@ -96,10 +96,10 @@ describe.each(storeTargets)('publish limits on the $name store', (target) => {
 
   it('attempts every emit of a batch when one throws, and still answers 201 with everything stored', async () => {
     const ws = server.app.get(WebSocketService);
-    const original = ws.emitNotificationToUser.bind(ws);
-    const spy = vi.spyOn(ws, 'emitNotificationToUser').mockImplementation((userId, n) => {
-      if (userId === 'emit-b') throw new RangeError('Maximum call stack size exceeded');
-      original(userId, n);
+    const original = ws.emitNotification.bind(ws);
+    const spy = vi.spyOn(ws, 'emitNotification').mockImplementation((n) => {
+      if (n.userId === 'emit-b') throw new RangeError('Maximum call stack size exceeded');
+      original(n);
     });
     try {
       const [a, b, c] = [
@@ -129,8 +129,10 @@ describe.each(storeTargets)('publish limits on the $name store', (target) => {
 
   it('still answers an XP award 200 and sends its other events when xp:gained cannot be emitted', async () => {
     const ws = server.app.get(WebSocketService);
-    const spy = vi.spyOn(ws, 'emitXpGained').mockImplementation(() => {
-      throw new Error('emit failed');
+    const emit = ws.emit.bind(ws) as (...args: unknown[]) => void;
+    const spy = vi.spyOn(ws, 'emit').mockImplementation((...args: unknown[]) => {
+      if (args[1] === 'xp:gained') throw new Error('emit failed');
+      emit(...args);
     });
     try {
       const socket = track(await connectAs(server, 'xp-emit'));

@@ -96,3 +96,9 @@ export const clusterRedis: { url: string; prefix: string } | null =
   redisMissing || pgProblem
     ? null
     : { url: redisUrl, prefix: `rt-test-${process.pid}-${randomBytes(4).toString('hex')}` };
+
+/** The environment of one cluster: a fresh database and this run's Redis prefix, shared by every node started with it. */
+export async function clusterEnv(): Promise<Record<string, string>> {
+  if (!clusterRedis) throw new Error('no cluster here: see clusterRedis');
+  return { DATABASE_URL: await createTestDatabase(), REDIS_URL: clusterRedis.url, REDIS_PREFIX: clusterRedis.prefix };
+}

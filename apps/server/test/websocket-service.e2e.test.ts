@@ -25,7 +25,7 @@ const notification = (userId: string, seq: number): Notification => ({
 });
 
 describe('WebSocketService (from the DI container)', () => {
-  it('emitNotificationToUser reaches every device of that user only', async () => {
+  it('emitNotification reaches every device of that user only', async () => {
     const [a1, a2, b] = [
       track(await connectAs(server, 'ann')),
       track(await connectAs(server, 'ann')),
@@ -34,34 +34,38 @@ describe('WebSocketService (from the DI container)', () => {
     const bens = collect(b, 'notification:new');
     const n = notification('ann', 1);
     const both = Promise.all([next(a1, 'notification:new'), next(a2, 'notification:new')]);
-    ws.emitNotificationToUser('ann', n);
+    ws.emitNotification(n);
     const [p1, p2] = await both;
     expect(p1.notification).toEqual(n);
     expect(p2.notification).toEqual(n);
     expect(Date.parse(p1.timestamp)).not.toBeNaN();
     const sync = next(b, 'xp:gained');
-    ws.emitXpGained('ben', { amount: 1, source: 'sync', totalXp: 1 });
+    ws.emit({ userId: 'ben' }, 'xp:gained', { amount: 1, source: 'sync', totalXp: 1 });
     await sync;
     expect(bens).toEqual([]);
   });
 
-  it('emitNotificationToUsers sends each user their own notification', async () => {
+  it('emitNotification sends each user their own notification', async () => {
     const [a, b] = [track(await connectAs(server, 'cy')), track(await connectAs(server, 'di'))];
     const got = Promise.all([next(a, 'notification:new'), next(b, 'notification:new')]);
-    ws.emitNotificationToUsers([notification('cy', 3), notification('di', 7)]);
+    for (const n of [notification('cy', 3), notification('di', 7)]) ws.emitNotification(n);
     const [pa, pb] = await got;
     expect([pa.notification.userId, pa.notification.seq]).toEqual(['cy', 3]);
     expect([pb.notification.userId, pb.notification.seq]).toEqual(['di', 7]);
   });
 
-  it('types and delivers the gamification helpers and the leaderboard broadcast', async () => {
+  it("types and delivers a user's events and a broadcast to everyone", async () => {
     const [a, b] = [track(await connectAs(server, 'ed')), track(await connectAs(server, 'flo'))];
     const achievement = next(a, 'achievement:unlocked');
     const rank = next(a, 'rank:updated');
     const boards = Promise.all([next(a, 'leaderboard:updated'), next(b, 'leaderboard:updated')]);
-    ws.emitAchievementUnlocked('ed', { achievementId: 'first-login', title: 'First login', icon: '🎉' });
-    ws.emitRankUpdated('ed', { newRank: 'Aprendiz', oldRank: 'Novato', xpRequired: 500 });
-    ws.broadcastLeaderboardUpdate([{ userId: 'ed', xp: 200, position: 1 }]);
+    ws.emit({ userId: 'ed' }, 'achievement:unlocked', {
+      achievementId: 'first-login',
+      title: 'First login',
+      icon: '🎉',
+    });
+    ws.emit({ userId: 'ed' }, 'rank:updated', { newRank: 'Aprendiz', oldRank: 'Novato', xpRequired: 500 });
+    ws.emit('all', 'leaderboard:updated', { leaderboard: [{ userId: 'ed', xp: 200, position: 1 }] });
     expect(await achievement).toEqual({ achievementId: 'first-login', title: 'First login', icon: '🎉' });
     expect(await rank).toEqual({ newRank: 'Aprendiz', oldRank: 'Novato', xpRequired: 500 });
     expect(await boards).toEqual([
@@ -70,12 +74,12 @@ describe('WebSocketService (from the DI container)', () => {
     ]);
   });
 
-  it('emitToUsers delivers once per socket even when a user is listed twice', async () => {
+  it('delivers once per socket even when a user is listed twice', async () => {
     const a = track(await connectAs(server, 'gus'));
     const seen = collect(a, 'xp:gained');
     const marker = next(a, 'rank:updated');
-    ws.emitToUsers(['gus', 'gus', 'nobody'], 'xp:gained', { amount: 2, source: 's', totalXp: 2 });
-    ws.emitRankUpdated('gus', { newRank: 'b', oldRank: 'a' });
+    ws.emit({ userIds: ['gus', 'gus', 'nobody'] }, 'xp:gained', { amount: 2, source: 's', totalXp: 2 });
+    ws.emit({ userId: 'gus' }, 'rank:updated', { newRank: 'b', oldRank: 'a' });
     await marker;
     expect(seen).toHaveLength(1);
   });

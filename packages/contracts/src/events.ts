@@ -22,8 +22,10 @@ export const ServerEvent = {
   RankUpdated: 'rank:updated',
   /** The user gained XP. */
   XpGained: 'xp:gained',
-  /** The global leaderboard changed; sent to everyone. */
+  /** A leaderboard changed: the global one, to everyone; a group's (`groupId`), to its members. */
   LeaderboardUpdated: 'leaderboard:updated',
+  /** The user's notification preferences changed (on this or another device). */
+  PreferencesUpdated: 'preferences:updated',
 } as const;
 
 export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];
@@ -64,3 +66,6 @@ export const RESERVED_EVENT_NAMES = [
 
 /** The room every socket of one user joins. */
 export const userRoom = (userId: string): `user:${string}` => `user:${userId}`;
+
+/** The room every socket of every member of a group is in; the server alone puts sockets in it. */
+export const groupRoom = (groupId: string): `group:${string}` => `group:${groupId}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { userIdSchema } from './auth.js';
+import { groupIdSchema } from './groups-http.js';
 import { leaderboardEntrySchema } from './server-events.js';
 
 /** The body of `POST /api/xp` (service, admin). */
@@ -45,5 +46,15 @@ export const profileSchema = z.object({
 
 export type Profile = z.infer<typeof profileSchema>;
 
+/** The query of `GET /api/leaderboard`. */
+export const leaderboardQuerySchema = z.object({
+  /** A group's board (its members only); the global board when absent. */
+  groupId: groupIdSchema.optional(),
+});
+
 /** `GET /api/leaderboard`: the top of the board, the same shape as `leaderboard:updated`. */
-export const leaderboardResponseSchema = z.object({ leaderboard: z.array(leaderboardEntrySchema) });
+export const leaderboardResponseSchema = z.object({
+  leaderboard: z.array(leaderboardEntrySchema),
+  /** The group whose board this is; absent for the global board. */
+  groupId: groupIdSchema.optional(),
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { userIdSchema } from './auth.js';
+import { groupIdSchema } from './groups-http.js';
 import { type PublishableEventName, publishableEventNames } from './events.js';
 import { type ServerPayload, serverToClientSchemas } from './server-events.js';
 
@@ -12,13 +13,15 @@ export const publishEventBodySchema = z.object({
   event: z.enum(publishableEventNames as [PublishableEventName, ...PublishableEventName[]]),
   /** The event's payload, checked against that event's schema. */
   payload: z.unknown(),
-  /** Users whose sockets get it; everyone when absent. */
+  /** Users whose sockets get it. */
   userIds: userIdsSchema.optional(),
+  /** Groups whose members' sockets get it (a socket in several of the rooms gets it once). */
+  groupIds: z.array(groupIdSchema).min(1).max(1000).optional(),
 });
 
 /** A typed `POST /api/events` body, for services that publish. */
 export type PublishEventBody<E extends PublishableEventName = PublishableEventName> = {
-  [K in E]: { event: K; payload: ServerPayload<K>; userIds?: string[] };
+  [K in E]: { event: K; payload: ServerPayload<K>; userIds?: string[]; groupIds?: string[] };
 }[E];
 
 /** Checks a published payload against its event's schema. */
@@ -66,8 +69,10 @@ export const publishEventResponseSchema = z.object({
   accepted: z.literal(true),
   /** The event published. */
   event: publishEventBodySchema.shape.event,
-  /** How many distinct users it was addressed to, or `all` for a broadcast. */
-  recipients: z.union([z.number().int().positive(), z.literal('all')]),
+  /** How many distinct users it was addressed to by `userIds`, or `all` for a broadcast. */
+  recipients: z.union([z.number().int().nonnegative(), z.literal('all')]),
+  /** How many distinct groups it was addressed to by `groupIds`, when there were any. */
+  groups: z.number().int().positive().optional(),
 });
 
 /** The path of `GET /api/presence/:userId`. */

@@ -4,6 +4,7 @@ export * from './dev-token-http.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './gamification-http.js';
+export * from './groups-http.js';
 export * from './handshake.js';
 export * from './health-http.js';
 export * from './http.js';
@@ -28,6 +29,8 @@ export {
   type SuccessStatus,
 } from './route.js';
 export * from './routes.js';
+export * from './preferences.js';
+export * from './preferences-http.js';
 export * from './server-events.js';
 export * from './sessions-http.js';
 export type * from './socket.js';

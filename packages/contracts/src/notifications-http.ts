@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import { userIdSchema } from './auth.js';
+import { groupIdSchema } from './groups-http.js';
 import { userIdsSchema } from './http.js';
 import { notificationSchema } from './notification.js';
 
-/** The body of `POST /api/notifications`: exactly one of `userId` and `userIds`. */
+/** The body of `POST /api/notifications`: exactly one of `userId`, `userIds` and `groupId`. */
 export const createNotificationBodySchema = z
   .object({
     /** One recipient. */
     userId: userIdSchema.optional(),
     /** Several recipients; each gets their own notification (own id and `seq`). */
     userIds: userIdsSchema.max(1000).optional(),
+    /** Every member of the group, each with their own notification. */
+    groupId: groupIdSchema.optional(),
+    /** Delivered even to users whose preferences turn this `type` off (e.g. security alerts). */
+    critical: z.boolean().optional(),
     /** A category of your choosing; `info` when absent. */
     type: notificationSchema.shape.type.default('info'),
     /** A short headline. */
@@ -19,8 +24,8 @@ export const createNotificationBodySchema = z
     /** JSON you want back on the client. */
     data: notificationSchema.shape.data,
   })
-  .refine((b) => (b.userId === undefined) !== (b.userIds === undefined), {
-    message: 'give exactly one of userId and userIds',
+  .refine((b) => [b.userId, b.userIds, b.groupId].filter((r) => r !== undefined).length === 1, {
+    message: 'give exactly one of userId, userIds and groupId',
     path: ['userId'],
   });
 

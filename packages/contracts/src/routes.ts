@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { devTokenBodySchema, devTokenResponseSchema } from './dev-token-http.js';
-import { awardXpBodySchema, leaderboardResponseSchema, profileSchema } from './gamification-http.js';
+import {
+  awardXpBodySchema,
+  leaderboardQuerySchema,
+  leaderboardResponseSchema,
+  profileSchema,
+} from './gamification-http.js';
+import {
+  addGroupMembersBodySchema,
+  addGroupMembersResponseSchema,
+  groupMemberParamsSchema,
+  groupMembersResponseSchema,
+  groupParamsSchema,
+  groupsResponseSchema,
+} from './groups-http.js';
 import { healthResponseSchema, notReadyResponseSchema, readyResponseSchema } from './health-http.js';
 import {
   idempotencyHeadersSchema,
@@ -18,6 +31,7 @@ import {
   notificationPageSchema,
   notificationParamsSchema,
 } from './notifications-http.js';
+import { preferencesResponseSchema, updatePreferencesBodySchema } from './preferences-http.js';
 import { defineRoute, json, noContent, type RouteDef } from './route.js';
 import { revokeSessionsBodySchema, revokeSessionsResponseSchema } from './sessions-http.js';
 
@@ -40,7 +54,8 @@ export const routes = {
     summary: 'Publish a server event to users or to everyone',
     description:
       "Any server-to-client event but `authenticated` and `error`, its `payload` checked by that event's schema; " +
-      `to the sockets of \`userIds\`, or to every socket when it is absent. ${idempotency}`,
+      'to the sockets of `userIds` and of the members of `groupIds` (a socket gets it once), or to every socket ' +
+      `when both are absent. ${idempotency}`,
     access: publishers,
     headers: idempotencyHeadersSchema,
     body: publishEventBodySchema,
@@ -72,10 +87,13 @@ export const routes = {
   createNotification: defineRoute({
     method: 'POST',
     path: '/api/notifications',
-    summary: 'Store and deliver a notification to one or more users',
+    summary: 'Store and deliver a notification to one or more users, or to every member of a group',
     description:
       'Stores one notification per recipient (its own `id` and `seq`), then emits `notification:new` and ' +
-      `\`notification:unread_count\` to each recipient's sockets; users with none go to the offline channel. ${idempotency}`,
+      "`notification:unread_count` to each recipient's sockets; users with none go to the offline channel unless " +
+      'their preferences turn `offline` off for that `type`. A recipient whose preferences turn `inApp` off for that ' +
+      '`type` gets nothing (nothing stored) unless `critical` is true; the answer lists what was stored. ' +
+      idempotency,
     access: publishers,
     headers: idempotencyHeadersSchema,
     body: createNotificationBodySchema,
@@ -151,11 +169,82 @@ export const routes = {
   getLeaderboard: defineRoute({
     method: 'GET',
     path: '/api/leaderboard',
-    summary: 'The top of the leaderboard',
-    description: 'The same shape as `leaderboard:updated`, which carries every later change.',
+    summary: 'The top of the leaderboard, global or of one group',
+    description:
+      'The same shape as `leaderboard:updated`, which carries every later change. With `groupId`, the board of ' +
+      "that group's members (for its members, services and admins; another user is 403).",
     access: 'authenticated',
+    query: leaderboardQuerySchema,
     responses: { 200: json(leaderboardResponseSchema, 'The top 10, best first.') },
+    errors: [...tokenErrors, 'VALIDATION_ERROR', 'FORBIDDEN', 'UNAVAILABLE'],
+  }),
+  addGroupMembers: defineRoute({
+    method: 'PUT',
+    path: '/api/groups/:groupId/members',
+    summary: 'Add members to a group',
+    description:
+      "Membership is the server's: every socket of each new member joins room `group:{groupId}` at once, on every " +
+      'process, and from then on gets what is sent to the group. Adding a member twice changes nothing.',
+    access: publishers,
+    params: groupParamsSchema,
+    body: addGroupMembersBodySchema,
+    responses: { 200: json(addGroupMembersResponseSchema, 'The group, and how many users were not members yet.') },
+    errors: [...publisherErrors, ...bodyErrors, 'UNAVAILABLE'],
+  }),
+  removeGroupMember: defineRoute({
+    method: 'DELETE',
+    path: '/api/groups/:groupId/members/:userId',
+    summary: 'Remove a member from a group',
+    description:
+      "The user's sockets leave room `group:{groupId}` at once, on every process: nothing sent to the group " +
+      'reaches them after the answer. Removing a non-member changes nothing (still 204).',
+    access: publishers,
+    params: groupMemberParamsSchema,
+    responses: { 204: noContent('Not a member (any more).') },
+    errors: [...publisherErrors, 'VALIDATION_ERROR', 'UNAVAILABLE'],
+  }),
+  listGroups: defineRoute({
+    method: 'GET',
+    path: '/api/groups',
+    summary: 'Your groups',
+    description: "The groups the caller is a member of; their rooms are the caller's sockets' from the handshake on.",
+    access: 'authenticated',
+    responses: { 200: json(groupsResponseSchema, "The caller's groups.") },
     errors: [...tokenErrors, 'UNAVAILABLE'],
+  }),
+  listGroupMembers: defineRoute({
+    method: 'GET',
+    path: '/api/groups/:groupId/members',
+    summary: "A group's members",
+    description: 'For services, admins and the members themselves; another user is 403.',
+    access: 'authenticated',
+    params: groupParamsSchema,
+    responses: { 200: json(groupMembersResponseSchema, 'Every member (none: an empty list).') },
+    errors: [...tokenErrors, 'VALIDATION_ERROR', 'FORBIDDEN', 'UNAVAILABLE'],
+  }),
+  getPreferences: defineRoute({
+    method: 'GET',
+    path: '/api/preferences',
+    summary: 'Your notification preferences',
+    description:
+      'Per notification `type`, `{ inApp, offline }`; a type not listed is on for both. `inApp: false`: ' +
+      'notifications of that type are neither stored nor delivered to you (unless the publisher marks them ' +
+      '`critical`); `offline: false`: the offline channel skips them.',
+    access: 'authenticated',
+    responses: { 200: json(preferencesResponseSchema, 'Every type you have set.') },
+    errors: [...tokenErrors, 'UNAVAILABLE'],
+  }),
+  updatePreferences: defineRoute({
+    method: 'PUT',
+    path: '/api/preferences',
+    summary: 'Change your notification preferences',
+    description:
+      'Merged by type: a field left out stays as it was, a type never set is on for both. Your sockets (this ' +
+      'device and the others) get `preferences:updated`.',
+    access: 'authenticated',
+    body: updatePreferencesBodySchema,
+    responses: { 200: json(preferencesResponseSchema, 'Every type you have set, after the change.') },
+    errors: [...tokenErrors, ...bodyErrors, 'UNAVAILABLE'],
   }),
   createDevToken: defineRoute({
     method: 'POST',

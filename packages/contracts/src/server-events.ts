@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorCodes } from './errors.js';
 import type { ServerEventName } from './events.js';
 import { notificationSchema } from './notification.js';
+import { preferencesSchema } from './preferences.js';
 
 const isoDate = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
@@ -141,8 +142,19 @@ export const serverToClientSchemas = {
     .object({
       /** The top of the board, best first. */
       leaderboard: z.array(leaderboardEntrySchema),
+      /** The group whose board this is, sent to its members; absent for the global board, sent to everyone. */
+      groupId: z.string().min(1).max(200).optional(),
     })
-    .meta({ description: 'The global leaderboard changed; sent to everyone.' }),
+    .meta({
+      description:
+        "A leaderboard changed: the global one (no groupId), to everyone; a group's, to its members. Coalesced: at most one per board per 250 ms.",
+    }),
+  'preferences:updated': z
+    .object({
+      /** Every notification type the user has set, with its channels; a type not listed is on for both. */
+      preferences: preferencesSchema,
+    })
+    .meta({ description: "The user's notification preferences changed (on this or another device)." }),
 } satisfies Record<ServerEventName, z.ZodType>;
 
 /** The payload of server-to-client event `E`. */

@@ -43,6 +43,15 @@ export interface InterServerEvents {
   'sessions:revoked': (userId: string, revokedBefore: number) => void;
   /** A process lost Redis for a while: every process sends its sockets what they may have missed. */
   'cluster:catch-up': () => void;
+  /** Group membership changed: every process moves its sockets of those users, then acknowledges. */
+  'groups:changed': (change: MembershipChange, ack: (applied: boolean) => void) => void;
+}
+
+/** Users who joined (`joined`) or left a group. */
+export interface MembershipChange {
+  groupId: string;
+  userIds: string[];
+  joined: boolean;
 }
 
 /** What the server keeps on each socket; plain data so the Redis adapter can serialise it. */

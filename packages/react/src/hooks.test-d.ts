@@ -1,12 +1,6 @@
 import type { ActionResult, ConnectionState, NotificationDelivery, RealtimeClient } from '@realtime/client';
 import { expectTypeOf } from 'vitest';
-import {
-  useConnectionState,
-  useNotifications,
-  useRealtimeClient,
-  useRealtimeEvent,
-  useUnreadCount,
-} from './index.js';
+import { useConnectionState, useNotifications, useRealtimeClient, useRealtimeEvent, useUnreadCount } from './index.js';
 
 // Never rendered: tsc checks what a component may write with these hooks.
 export function TypedHooks() {

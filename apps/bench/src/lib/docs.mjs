@@ -95,7 +95,7 @@ export function writeDocs({ meta, stores, ok, problems }) {
     "- **server CPU** is utime + stime of every thread of the server process tree, from `/proc/<pid>/stat`, over the phase, divided by its operations. PostgreSQL's own CPU is not included.",
     "- **broadcast deliveries/s**: the burst's deliveries / time from its first POST to the last socket's copy of its last broadcast.",
     '- **RSS per connection**: (RSS after every socket connected and 1 s of settling - idle RSS) / sockets; **idle RSS** 10 s after `/ready`, before any client, once start-up has settled (`/proc/<pid>/status`; 1 s after `/ready` is shown too).',
-    '- **The embedded store** is a data directory in a temporary folder, as `pnpm start` keeps `./data`: one unmeasured start of the gateway creates it (PostgreSQL\'s initdb runs then), and each gateway run reopens a pristine copy. With `DATA_DIR=memory://` (tests) every start runs initdb, which leaves the process some 60-100 MB larger.',
+    "- **The embedded store** is a data directory in a temporary folder, as `pnpm start` keeps `./data`: one unmeasured start of the gateway creates it (PostgreSQL's initdb runs then), and each gateway run reopens a pristine copy. With `DATA_DIR=memory://` (tests) every start runs initdb, which leaves the process some 60-100 MB larger.",
     '- The bare server has no store: on both stores it is the same server, measured again between the gateway runs.',
     '- Per-run values are in `apps/bench/results/*.json` (not committed).',
   );

@@ -496,6 +496,7 @@ export async function markRead({ server, fleet, created, ops, concurrency, capMs
  * says whether one client slows everyone else. The server cuts the flooder off after 5 s over its
  * budget; a new one takes its place at once, so the flood lasts the whole measurement.
  */
+/** @param {{ flooderToken: string } & Parameters<typeof fanout>[0]} args */
 export async function underFlood({ server, flooderToken, ...fanoutArgs }) {
   const sink = { onEvent: () => undefined, onServerError: () => undefined, onDisconnect: () => undefined };
   let flooding = true;

@@ -3,6 +3,10 @@
 import { TextEncoder } from 'node:util';
 import { SignJWT } from 'jose';
 
+/**
+ * @param {string} secret
+ * @param {{ sub: string, email?: string, role?: string }} claims
+ */
 export async function signToken(secret, { sub, email, role }, ttlSeconds = 3600) {
   const iat = Math.floor(Date.now() / 1000);
   return new SignJWT({ email, role })

@@ -1,9 +1,11 @@
-import { Body, Controller, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { type RouteResponse, routes } from '@realtime/contracts';
 import { type FastifyReply } from 'fastify';
 import { type AuthedRequest, HttpAuthGuard } from '../auth/http-auth.guard.js';
 import { parseOrThrow } from '../common/api-error.js';
 import { ContractRoute } from '../common/contract-route.js';
+import { assertMayReadGroup } from '../groups/group-access.js';
+import { GroupsRepository } from '../groups/groups.repository.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { GamificationService } from './gamification.service.js';
 import { LeaderboardBroadcaster } from './leaderboard-broadcaster.js';
@@ -16,6 +18,7 @@ export class GamificationController {
   constructor(
     private readonly gamification: GamificationService,
     private readonly leaderboard: LeaderboardBroadcaster,
+    private readonly groups: GroupsRepository,
   ) {}
 
   /** Services award XP; the user's sockets get `xp:gained` (and `rank:updated`, `achievement:unlocked`). */
@@ -37,7 +40,10 @@ export class GamificationController {
   }
 
   @ContractRoute(getLeaderboard)
-  async board(): Promise<RouteResponse<typeof getLeaderboard>> {
-    return { leaderboard: await this.leaderboard.top() };
+  async board(@Req() req: AuthedRequest, @Query() query: unknown): Promise<RouteResponse<typeof getLeaderboard>> {
+    const { groupId } = parseOrThrow(getLeaderboard.query, query, 'query');
+    if (groupId === undefined) return { leaderboard: await this.leaderboard.top() };
+    await assertMayReadGroup(this.groups, req.principal, groupId);
+    return { leaderboard: await this.leaderboard.top(groupId), groupId };
   }
 }

@@ -12,6 +12,6 @@ import { LeaderboardBroadcaster } from './leaderboard-broadcaster.js';
   imports: [AuthModule, RealtimeModule, NotificationsModule],
   controllers: [GamificationController],
   providers: [GamificationRepository, GamificationService, GamificationSocket, LeaderboardBroadcaster],
-  exports: [GamificationService],
+  exports: [GamificationService, LeaderboardBroadcaster],
 })
 export class GamificationModule {}

@@ -83,16 +83,31 @@ export class GamificationRepository {
     return rows.map((r) => ({ achievementId: r.achievement_id, unlockedAt: new Date(r.unlocked_at).toISOString() }));
   }
 
-  /** The top of the board: most XP first, earlier arrival first among equals. */
-  async leaderboard(limit: number): Promise<LeaderboardEntry[]> {
-    const rows = await this.db
-      .selectFrom('user_xp')
-      .select(['user_id', 'display_name', 'xp'])
-      .orderBy('xp', 'desc')
-      .orderBy('updated_at', 'asc')
-      .orderBy('user_id', 'asc')
-      .limit(limit)
-      .execute();
+  /**
+   * The top of the board: most XP first, earlier arrival first among equals. With `groupId`, the
+   * group's members only, those without XP yet at the end with 0.
+   */
+  async leaderboard(limit: number, groupId?: string): Promise<LeaderboardEntry[]> {
+    const rows =
+      groupId === undefined
+        ? await this.db
+            .selectFrom('user_xp')
+            .select(['user_id', 'display_name', 'xp'])
+            .orderBy('xp', 'desc')
+            .orderBy('updated_at', 'asc')
+            .orderBy('user_id', 'asc')
+            .limit(limit)
+            .execute()
+        : await this.db
+            .selectFrom('group_members as m')
+            .leftJoin('user_xp as x', 'x.user_id', 'm.user_id')
+            .select(['m.user_id as user_id', 'x.display_name as display_name', sql<number>`coalesce(x.xp, 0)`.as('xp')])
+            .where('m.group_id', '=', groupId)
+            .orderBy('xp', 'desc')
+            .orderBy(sql`x.updated_at asc nulls last`)
+            .orderBy('m.user_id', 'asc')
+            .limit(limit)
+            .execute();
     return rows.map((r, i) => ({
       userId: r.user_id,
       ...(r.display_name ? { displayName: r.display_name } : {}),

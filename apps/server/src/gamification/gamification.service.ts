@@ -80,7 +80,7 @@ export class GamificationService {
   /** After COMMIT: every emit attempted, even if one throws, in the order a client expects. */
   private announce(userId: string, amount: number, source: string, { xp, rank, unlocked }: Awarded): void {
     const steps: AfterCommitStep[] = [
-      ['xp:gained', () => this.ws.emitXpGained(userId, { amount, source, totalXp: xp })],
+      ['xp:gained', () => this.ws.emit({ userId }, 'xp:gained', { amount, source, totalXp: xp })],
     ];
     if (rank) {
       const { before, after, feed } = rank;
@@ -88,7 +88,7 @@ export class GamificationService {
       steps.push(
         [
           'rank:updated',
-          () => this.ws.emitRankUpdated(userId, { newRank: after.rank, oldRank: before.rank, ...xpRequired }),
+          () => this.ws.emit({ userId }, 'rank:updated', { newRank: after.rank, oldRank: before.rank, ...xpRequired }),
         ],
         ['rank notification', () => this.notifications.deliver(feed)],
       );
@@ -96,11 +96,11 @@ export class GamificationService {
     for (const { achievement: a, feed } of unlocked) {
       const payload = { achievementId: a.id, title: a.title, description: a.description, icon: a.icon };
       steps.push(
-        ['achievement:unlocked', () => this.ws.emitAchievementUnlocked(userId, payload)],
+        ['achievement:unlocked', () => this.ws.emit({ userId }, 'achievement:unlocked', payload)],
         ['achievement notification', () => this.notifications.deliver(feed)],
       );
     }
-    steps.push(['leaderboard', () => this.leaderboard.changed()]);
+    steps.push(['leaderboard', () => this.leaderboard.changed(userId)]);
     afterCommit(this.logger, steps);
   }
 

@@ -48,7 +48,7 @@ const USERS_PER_ROUND = 200;
  * other processes never reached this one (Redis pub/sub keeps nothing). Each socket's highest `seq`
  * sent is tracked; when Redis is back (on this process or, as told, on another), every socket gets
  * what it is missing from the store, as after a reconnect: the notifications, or a resync beyond the
- * replay limit, then the current unread count.
+ * replay limit, then the current unread count; and its group rooms are set to the user's groups.
  */
 @Injectable()
 export class ClusterCatchUp implements OnApplicationBootstrap {
@@ -145,6 +145,8 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
     const missed = from < state.lastSeq ? await this.repo.since(userId, from, REPLAY_LIMIT + 1) : [];
     let resent = 0;
     for (const socket of sockets) {
+      // Membership changes told while Redis was away are set right from the store.
+      this.ws.setGroups(socket, state.groups);
       const position = this.sent.get(socket);
       const upTo = position?.upTo;
       // A socket whose position is unknown, or that missed more than a replay holds, refetches its feed.

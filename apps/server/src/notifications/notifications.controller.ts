@@ -7,6 +7,7 @@ import { ContractRoute } from '../common/contract-route.js';
 import { assertFanout, bodySize } from '../common/fanout.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
+import { GroupsRepository } from '../groups/groups.repository.js';
 import { NotificationsService } from './notifications.service.js';
 
 const { createNotification, listNotifications, markNotificationRead, markAllNotificationsRead, deleteNotification } =
@@ -18,6 +19,7 @@ const { createNotification, listNotifications, markNotificationRead, markAllNoti
 export class NotificationsController {
   constructor(
     private readonly notifications: NotificationsService,
+    private readonly groups: GroupsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -29,8 +31,11 @@ export class NotificationsController {
   ): Promise<RouteResponse<typeof createNotification>> {
     const headers = parseOrThrow(createNotification.headers, req.headers, 'headers');
     const scope = idempotencyScope(req, createNotification, headers['idempotency-key'], body);
-    const { userId, userIds, ...input } = parseOrThrow(createNotification.body, body, 'body');
-    const recipients = [...new Set(userIds ?? [userId!])];
+    const { userId, userIds, groupId, ...input } = parseOrThrow(createNotification.body, body, 'body');
+    // A group's notification is one per member, each with the member's own seq.
+    const recipients = [
+      ...new Set(groupId !== undefined ? await this.groups.members(groupId) : (userIds ?? [userId!])),
+    ];
     assertFanout(input, recipients.length, this.config.limits.maxFanoutBytes, bodySize(req));
     return answer(res, await this.notifications.publish(scope, recipients, input));
   }

@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { GroupsRepository } from '../groups/groups.repository.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { ClusterCatchUp } from './cluster-catch-up.js';
 import { NotificationsController } from './notifications.controller.js';
@@ -16,6 +17,7 @@ import { WebhookOfflineChannel } from './offline/webhook-offline-channel.js';
   providers: [
     NotificationsRepository,
     NotificationsService,
+    GroupsRepository,
     NotificationsSocket,
     ClusterCatchUp,
     {
@@ -28,6 +30,6 @@ import { WebhookOfflineChannel } from './offline/webhook-offline-channel.js';
       },
     },
   ],
-  exports: [NotificationsService],
+  exports: [NotificationsService, NotificationsRepository, GroupsRepository],
 })
 export class NotificationsModule {}

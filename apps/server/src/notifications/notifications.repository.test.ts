@@ -49,17 +49,17 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     expect(batch[0]!.data).toEqual({ link: '/x', n: [1, 2] });
     expect(new Set(batch.map((n) => n.id)).size).toBe(2);
     expect(Object.fromEntries(states)).toEqual({
-      a: { lastSeq: 2, unreadCount: 2, version: 2 },
-      b: { lastSeq: 1, unreadCount: 1, version: 1 },
+      a: { lastSeq: 2, unreadCount: 2, version: 2, groups: [] },
+      b: { lastSeq: 1, unreadCount: 1, version: 1, groups: [] },
     });
-    expect(await repo.state('a')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2 });
-    expect(await repo.state('nobody')).toEqual({ lastSeq: 0, unreadCount: 0, version: 0 });
+    expect(await repo.state('a')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2, groups: [] });
+    expect(await repo.state('nobody')).toEqual({ lastSeq: 0, unreadCount: 0, version: 0, groups: [] });
     // Read together (one query for a burst of handshakes), each still gets its own.
     expect(await Promise.all(['b', 'nobody', 'a', 'b'].map((u) => repo.state(u)))).toEqual([
-      { lastSeq: 1, unreadCount: 1, version: 1 },
-      { lastSeq: 0, unreadCount: 0, version: 0 },
-      { lastSeq: 2, unreadCount: 2, version: 2 },
-      { lastSeq: 1, unreadCount: 1, version: 1 },
+      { lastSeq: 1, unreadCount: 1, version: 1, groups: [] },
+      { lastSeq: 0, unreadCount: 0, version: 0, groups: [] },
+      { lastSeq: 2, unreadCount: 2, version: 2, groups: [] },
+      { lastSeq: 1, unreadCount: 1, version: 1, groups: [] },
     ]);
   });
 
@@ -103,24 +103,27 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     const { repo } = await open();
     const [n1, n2] = [(await make(repo, ['reader'], '1'))[0]!, (await make(repo, ['reader'], '2'))[0]!];
     const [theirs] = await make(repo, ['stranger'], 'x');
-    expect(await repo.state('reader')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2 });
+    expect(await repo.state('reader')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2, groups: [] });
     expect(await repo.markRead('reader', n1.id)).toEqual({
       value: n1.id,
-      state: { lastSeq: 2, unreadCount: 1, version: 3 },
+      state: { lastSeq: 2, unreadCount: 1, version: 3, groups: [] },
     });
     // Reading twice changes nothing, so the version stays.
     expect(await repo.markRead('reader', n1.id.toUpperCase())).toEqual({
       value: n1.id,
-      state: { lastSeq: 2, unreadCount: 1, version: 3 },
+      state: { lastSeq: 2, unreadCount: 1, version: 3, groups: [] },
     });
     expect(await repo.markRead('reader', theirs!.id)).toBeNull();
     expect(await repo.markRead('reader', 'not-a-uuid')).toBeNull();
     expect(await repo.state('stranger')).toMatchObject({ unreadCount: 1 });
     expect(await repo.markAllRead('reader')).toEqual({
       value: [n2.id],
-      state: { lastSeq: 2, unreadCount: 0, version: 4 },
+      state: { lastSeq: 2, unreadCount: 0, version: 4, groups: [] },
     });
-    expect(await repo.markAllRead('reader')).toEqual({ value: [], state: { lastSeq: 2, unreadCount: 0, version: 4 } });
+    expect(await repo.markAllRead('reader')).toEqual({
+      value: [],
+      state: { lastSeq: 2, unreadCount: 0, version: 4, groups: [] },
+    });
   });
 
   it('keeps the state row equal to the rows under concurrent creates, reads and deletes', async () => {
@@ -159,20 +162,25 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     expect(await repo.delete('intruder', made[1]!.id)).toBeNull();
     expect(await repo.delete('del', made[1]!.id)).toEqual({
       value: made[1]!.id,
-      state: { lastSeq: 5, unreadCount: 4, version: 6 },
+      state: { lastSeq: 5, unreadCount: 4, version: 6, groups: [] },
     });
     expect(await repo.delete('del', made[1]!.id)).toBeNull();
     expect((await repo.since('del', 0, 10)).map((n) => n.seq)).toEqual([1, 3, 4, 5]);
     expect((await repo.since('del', 3, 1)).map((n) => n.seq)).toEqual([4]);
     // Deleting a read notification leaves the unread count as it was.
     await repo.markRead('del', made[2]!.id);
-    expect((await repo.delete('del', made[2]!.id))!.state).toEqual({ lastSeq: 5, unreadCount: 3, version: 8 });
+    expect((await repo.delete('del', made[2]!.id))!.state).toEqual({
+      lastSeq: 5,
+      unreadCount: 3,
+      version: 8,
+      groups: [],
+    });
   });
 
   it.runIf(target.name === 'postgres')('applies migrations once: reopening the same store keeps its data', async () => {
     const first = await open();
     await make(first.repo, ['keeper'], 'kept');
     const again = await open(first.env);
-    expect(await again.repo.state('keeper')).toEqual({ lastSeq: 1, unreadCount: 1, version: 1 });
+    expect(await again.repo.state('keeper')).toEqual({ lastSeq: 1, unreadCount: 1, version: 1, groups: [] });
   });
 });

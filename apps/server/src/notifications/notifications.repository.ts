@@ -6,7 +6,7 @@ import { BatchLoader } from '../store/batch-loader.js';
 import { type Db, type Store, type Tx } from '../store/database.js';
 import { type Database } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
-import { NO_STATE, type StateRow, toNotification, toState } from './notification-rows.js';
+import { NO_STATE, STATE_COLUMNS, type StateRow, toNotification, toState } from './notification-rows.js';
 import { UserStateCache } from './user-state-cache.js';
 
 export interface NewNotification {
@@ -14,6 +14,8 @@ export interface NewNotification {
   title: string;
   message: string;
   data?: Record<string, unknown> | undefined;
+  /** Stored and delivered whatever the users' preferences say. */
+  critical?: boolean | undefined;
 }
 
 /** A user's position and exact unread count; `version` grows with every change to their notifications. */
@@ -21,12 +23,16 @@ export interface UserState {
   lastSeq: number;
   unreadCount: number;
   version: number;
+  /** The groups the user is a member of. */
+  groups: readonly string[];
 }
 
 /** Notifications just stored, and their users' states after them. */
 export interface Created {
   notifications: Notification[];
   states: Map<string, UserState>;
+  /** They bypass preferences (the offline channel's too). */
+  critical?: boolean;
 }
 
 /** The outcome of a change to a user's notifications, and their state after it. */
@@ -37,7 +43,7 @@ export interface Changed<T> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The handshake's one read: primary-key lookups, sent as is (no query builder on this path).
-const STATES_SQL = 'select user_id, last_seq, unread_count, version from user_state where user_id = any($1)';
+const STATES_SQL = 'select user_id, last_seq, unread_count, version, groups from user_state where user_id = any($1)';
 
 /**
  * Every SQL statement about notifications; the same queries run on PostgreSQL and on PGlite. Each
@@ -66,7 +72,7 @@ export class NotificationsRepository implements OnModuleInit {
     const limit = this.cache.capacity;
     const rows = await this.db
       .selectFrom('user_state')
-      .select(['user_id', 'last_seq', 'unread_count', 'version'])
+      .select(['user_id', ...STATE_COLUMNS])
       .limit(limit + 1)
       .execute();
     this.cache.load(
@@ -90,18 +96,22 @@ export class NotificationsRepository implements OnModuleInit {
     // Sorted and distinct: concurrent batches lock state rows in one order, so they cannot deadlock.
     const users = [...new Set(userIds)].sort();
     if (users.length === 0) return { notifications: [], states: new Map() };
-    const seqs = await trx
-      .insertInto('user_state')
-      .values(users.map((user_id) => ({ user_id, last_seq: 1, unread_count: 1, version: 1 })))
-      .onConflict((oc) =>
-        oc.column('user_id').doUpdateSet({
-          last_seq: sql`user_state.last_seq + 1`,
-          unread_count: sql`user_state.unread_count + 1`,
-          version: sql`user_state.version + 1`,
-        }),
-      )
-      .returning(['user_id', 'last_seq', 'unread_count', 'version'])
-      .execute();
+    // Users whose preferences turn this type off in-app get nothing, unless it is critical: filtered
+    // in the statement that hands out the seqs, so preferences cost a publish no round trip.
+    const muted = input.critical
+      ? sql``
+      : sql`where not exists (
+          select 1 from notification_preferences p where p.user_id = u.user_id and p.type = ${input.type} and not p.in_app
+        )`;
+    const { rows: seqs } = await sql<StateRow & { user_id: string }>`
+      insert into user_state (user_id, last_seq, unread_count, version)
+      select u.user_id, 1, 1, 1 from unnest(${users}::text[]) as u(user_id) ${muted} order by u.user_id
+      on conflict (user_id) do update set
+        last_seq = user_state.last_seq + 1,
+        unread_count = user_state.unread_count + 1,
+        version = user_state.version + 1
+      returning user_id, last_seq, unread_count, version, groups`.execute(trx);
+    if (seqs.length === 0) return { notifications: [], states: new Map() };
     const data = input.data === undefined ? null : JSON.stringify(input.data);
     const rows = await trx
       .insertInto('notifications')
@@ -118,7 +128,11 @@ export class NotificationsRepository implements OnModuleInit {
       )
       .returningAll()
       .execute();
-    return { notifications: rows.map(toNotification), states: new Map(seqs.map((s) => [s.user_id, toState(s)])) };
+    return {
+      notifications: rows.map(toNotification),
+      states: new Map(seqs.map((s) => [s.user_id, toState(s)])),
+      ...(input.critical ? { critical: true } : {}),
+    };
   }
 
   /** Teaches the embedded store's cache committed states; never others: handshakes answer from it. */
@@ -132,6 +146,18 @@ export class NotificationsRepository implements OnModuleInit {
     if (cached !== undefined) return cached ?? NO_STATE;
     const state = await this.states.get(userId);
     return this.cache?.remember(userId, state) ?? state;
+  }
+
+  /** Of these notifications, those whose user's preferences turn `offline` off for its type (their ids). */
+  async offlineOptedOut(notifications: readonly Notification[]): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('notification_preferences')
+      .select(['user_id', 'type'])
+      .where('user_id', 'in', [...new Set(notifications.map((n) => n.userId))])
+      .where('offline', '=', false)
+      .execute();
+    const off = new Set(rows.map((r) => `${r.user_id}\n${r.type}`));
+    return new Set(notifications.filter((n) => off.has(`${n.userId}\n${n.type}`)).map((n) => n.id));
   }
 
   /** A page of the feed, newest first: `seq` below `beforeSeq` when given. */
@@ -225,11 +251,7 @@ export class NotificationsRepository implements OnModuleInit {
       if (!outcome) return null;
       const row =
         outcome.unreadDelta === null
-          ? await trx
-              .selectFrom('user_state')
-              .select(['last_seq', 'unread_count', 'version'])
-              .where('user_id', '=', userId)
-              .executeTakeFirst()
+          ? await trx.selectFrom('user_state').select(STATE_COLUMNS).where('user_id', '=', userId).executeTakeFirst()
           : await trx
               .updateTable('user_state')
               .set({
@@ -237,7 +259,7 @@ export class NotificationsRepository implements OnModuleInit {
                 version: sql`version + 1`,
               })
               .where('user_id', '=', userId)
-              .returning(['last_seq', 'unread_count', 'version'])
+              .returning(STATE_COLUMNS)
               .executeTakeFirst();
       return { value: outcome.value, state: row ? toState(row) : NO_STATE };
     });

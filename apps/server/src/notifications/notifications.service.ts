@@ -70,23 +70,27 @@ export class NotificationsService implements OnApplicationShutdown {
    * After COMMIT: `notification:new` then `notification:unread_count` to every device of each user,
    * each emit attempted even if another throws, and offline users handed to the offline channel.
    */
-  deliver({ notifications, states }: Created): void {
+  deliver({ notifications, states, critical }: Created): void {
     this.repo.committed(states);
     const steps: AfterCommitStep[] = [];
-    for (const n of notifications)
-      steps.push([`notification:new to ${n.userId}`, () => this.ws.emitNotificationToUser(n.userId, n)]);
+    for (const n of notifications) steps.push([`notification:new to ${n.userId}`, () => this.ws.emitNotification(n)]);
     for (const [userId, state] of states)
       steps.push([`notification:unread_count to ${userId}`, () => this.emitUnreadCount(userId, state)]);
     afterCommit(this.logger, steps);
-    void this.handOffline(notifications);
+    void this.handOffline(notifications, critical ?? false);
   }
 
-  /** Gives notifications of users with no socket anywhere to the offline channel; never holds up delivery. */
-  private async handOffline(created: Notification[]): Promise<void> {
+  /**
+   * Gives notifications of users with no socket anywhere to the offline channel, but those whose
+   * preferences turn `offline` off for the type (unless critical); never holds up delivery.
+   */
+  private async handOffline(created: Notification[], critical: boolean): Promise<void> {
     try {
       const online = await this.ws.connectedUsers(created.map((n) => n.userId));
-      for (const n of created) {
-        if (online.has(n.userId)) continue;
+      const away = created.filter((n) => !online.has(n.userId));
+      const optedOut = critical || away.length === 0 ? new Set<string>() : await this.repo.offlineOptedOut(away);
+      for (const n of away) {
+        if (optedOut.has(n.id)) continue;
         this.offline
           .deliver(n)
           .catch((err: unknown) => this.logger.error(`offline channel ${this.offline.name} failed: ${String(err)}`));
@@ -115,15 +119,14 @@ export class NotificationsService implements OnApplicationShutdown {
     const changed = await this.repo.markRead(userId, id);
     if (!changed) throw notFound(id);
     const { value: notificationId, state } = changed;
-    this.ws.emitToUser(userId, 'notification:read', { notificationId, success: true });
+    this.ws.emit({ userId }, 'notification:read', { notificationId, success: true });
     this.emitUnreadCount(userId, state);
     return { notificationId, unreadCount: state.unreadCount, version: state.version };
   }
 
   async markAllRead(userId: string): Promise<ClientAckData<'notification:mark_all_read'>> {
     const { value: ids, state } = await this.repo.markAllRead(userId);
-    for (const notificationId of ids)
-      this.ws.emitToUser(userId, 'notification:read', { notificationId, success: true });
+    for (const notificationId of ids) this.ws.emit({ userId }, 'notification:read', { notificationId, success: true });
     if (ids.length > 0) this.emitUnreadCount(userId, state);
     return { updated: ids.length, unreadCount: state.unreadCount, version: state.version };
   }
@@ -132,13 +135,13 @@ export class NotificationsService implements OnApplicationShutdown {
     const changed = await this.repo.delete(userId, id);
     if (!changed) throw notFound(id);
     const { value: notificationId, state } = changed;
-    this.ws.emitToUser(userId, 'notification:deleted', { notificationId });
+    this.ws.emit({ userId }, 'notification:deleted', { notificationId });
     this.emitUnreadCount(userId, state);
     return { notificationId, unreadCount: state.unreadCount, version: state.version };
   }
 
   private emitUnreadCount(userId: string, { unreadCount, version }: UserState): void {
-    this.ws.emitToUser(userId, 'notification:unread_count', { unreadCount, version });
+    this.ws.emit({ userId }, 'notification:unread_count', { unreadCount, version });
   }
 
   /**
@@ -152,7 +155,7 @@ export class NotificationsService implements OnApplicationShutdown {
     let state: UserState;
     let missed: Notification[] = [];
     try {
-      state = await this.repo.state(userId);
+      state = await this.stateWithGroups(socket);
       if (typeof resumeFrom === 'number' && resumeFrom < state.lastSeq) {
         missed = await this.repo.since(userId, resumeFrom, REPLAY_LIMIT + 1);
       }
@@ -185,6 +188,19 @@ export class NotificationsService implements OnApplicationShutdown {
     });
     const held = releaseSocket(socket, lastSent);
     this.ws.emitToSocket(socket, 'notification:synced', { lastSeq: Math.max(state.lastSeq, lastSent, held) });
+  }
+
+  /**
+   * The user's state, with the socket put in the rooms of the user's groups. A membership change applied
+   * while the state was read is read again, so the socket never stays in a room it was just taken out of.
+   */
+  private async stateWithGroups(socket: AppSocket): Promise<UserState> {
+    for (let attempt = 0; ; attempt++) {
+      const epoch = this.ws.membershipEpoch();
+      const state = await this.repo.state(socket.data.userId);
+      if (socket.connected) this.ws.setGroups(socket, state.groups);
+      if (epoch === this.ws.membershipEpoch() || attempt === 3) return state;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

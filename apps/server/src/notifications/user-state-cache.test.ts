@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserStateCache } from './user-state-cache.js';
 
-const state = (version: number, unreadCount = version) => ({ lastSeq: version, unreadCount, version });
+const state = (version: number, unreadCount = version) => ({ lastSeq: version, unreadCount, version, groups: [] });
 
 describe('UserStateCache', () => {
   it('knows nothing until loaded, then knows that a user it lacks has no state', () => {

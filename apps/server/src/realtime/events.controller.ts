@@ -33,15 +33,21 @@ export class EventsController {
   ): Promise<RouteResponse<typeof publishEvent>> {
     const headers = parseOrThrow(publishEvent.headers, req.headers, 'headers');
     const scope = idempotencyScope(req, publishEvent, headers['idempotency-key'], body);
-    const { event, payload, userIds } = parseOrThrow(publishEvent.body, body, 'body');
+    const { event, payload, userIds, groupIds } = parseOrThrow(publishEvent.body, body, 'body');
     const checked = parsePublishedPayload(event, payload);
     if (!checked.success) throw ApiError.validation(checked.error, `${event} payload`);
-    const users = userIds ? [...new Set(userIds)] : null;
-    // A broadcast is encoded once for every socket; the body limit bounds it.
-    assertFanout(checked.data, users?.length ?? 1, this.config.limits.maxFanoutBytes, bodySize(req));
-    const accepted = { accepted: true as const, event, recipients: users ? users.length : ('all' as const) };
-    const send = () =>
-      users ? this.ws.emitToUsers(users, event, checked.data) : this.ws.broadcast(event, checked.data);
+    const users = userIds ? [...new Set(userIds)] : [];
+    const groups = groupIds ? [...new Set(groupIds)] : [];
+    const targeted = userIds !== undefined || groupIds !== undefined;
+    // One emit, encoded once, whatever the audience: a broadcast's size is bounded by the body limit.
+    assertFanout(checked.data, Math.max(1, users.length), this.config.limits.maxFanoutBytes, bodySize(req));
+    const accepted = {
+      accepted: true as const,
+      event,
+      recipients: targeted ? users.length : ('all' as const),
+      ...(groups.length > 0 ? { groups: groups.length } : {}),
+    };
+    const send = () => this.ws.emit(targeted ? { userIds: users, groupIds: groups } : 'all', event, checked.data);
     if (!scope) {
       send();
       return accepted;

@@ -1,7 +1,8 @@
-import { HttpStatus, Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import {
+  groupRoom,
   type InterServerEvents,
-  type LeaderboardEntry,
+  type MembershipChange,
   type Notification,
   type ServerEventName,
   type ServerPayload,
@@ -36,6 +37,27 @@ async function withTimeout<T>(work: Promise<T>): Promise<T> {
 
 type Args<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
 
+/** Who gets an event: users' sockets, groups' members' sockets (both at once too), or every socket. */
+export type Audience =
+  'all' | { userId: string } | { groupId: string } | { userIds?: readonly string[]; groupIds?: readonly string[] };
+
+const GROUP_ROOM_PREFIX = groupRoom('');
+
+function audienceRooms(audience: Audience): string[] | 'all' {
+  if (audience === 'all') return 'all';
+  if ('userId' in audience) return [userRoom(audience.userId)];
+  if ('groupId' in audience) return [groupRoom(audience.groupId)];
+  const rooms = [...(audience.userIds ?? []).map(userRoom), ...(audience.groupIds ?? []).map(groupRoom)];
+  return [...new Set(rooms)];
+}
+
+function audienceTarget(audience: Audience): 'all' | 'user' | 'users' | 'group' | 'groups' {
+  if (audience === 'all') return 'all';
+  if ('userId' in audience) return 'user';
+  if ('groupId' in audience) return 'group';
+  return audience.groupIds?.length ? 'groups' : 'users';
+}
+
 /** The one way other modules reach sockets: typed by the contract, addressed by user, cluster-wide. */
 @Injectable()
 export class WebSocketService implements OnApplicationShutdown {
@@ -45,6 +67,9 @@ export class WebSocketService implements OnApplicationShutdown {
   private readonly clustered: boolean;
   /** With Redis, presence lives there (crash-safe heartbeats); without, each process knows its own. */
   private presence: RedisPresence | null = null;
+  private readonly logger = new Logger('WebSocketService');
+  /** Membership changes applied on this process so far (see {@link membershipEpoch}). */
+  private membershipChanges = 0;
 
   constructor(
     private readonly metrics: MetricsService,
@@ -57,6 +82,10 @@ export class WebSocketService implements OnApplicationShutdown {
   /** Called once by the gateway when Socket.IO is up. */
   attach(server: AppServer): void {
     this.server = server;
+    this.fromOtherProcesses('groups:changed', (change, ack) => {
+      this.applyMembership(change);
+      ack(true);
+    });
     if (!this.redis) return;
     const presence = new RedisPresence(this.redis.pub, this.redis.key);
     this.presence = presence;
@@ -77,23 +106,82 @@ export class WebSocketService implements OnApplicationShutdown {
     return this.server;
   }
 
-  /** Sends an event to every socket of one user, on every node. */
-  emitToUser<E extends ServerEventName>(userId: string, event: E, payload: ServerPayload<E>): void {
-    this.metrics.eventsOut.inc({ event, target: 'user' });
-    this.io.to(userRoom(userId)).emit(event, ...([payload] as Args<E>));
+  /**
+   * Sends an event to an audience, on every process: the sockets of one user or several, the members
+   * of one group or several, or everyone. A socket in several of the rooms gets it once.
+   */
+  emit<E extends ServerEventName>(audience: Audience, event: E, payload: ServerPayload<E>): void {
+    const rooms = audienceRooms(audience);
+    this.metrics.eventsOut.inc({ event, target: audienceTarget(audience) });
+    if (rooms === 'all') this.io.emit(event, ...([payload] as Args<E>));
+    else if (rooms.length > 0) this.io.to(rooms).emit(event, ...([payload] as Args<E>));
   }
 
-  /** Sends one event to every socket of several users; a socket gets it once. */
-  emitToUsers<E extends ServerEventName>(userIds: readonly string[], event: E, payload: ServerPayload<E>): void {
+  /** `notification:new` to the sockets of the notification's user. */
+  emitNotification(notification: Notification): void {
+    this.emit({ userId: notification.userId }, 'notification:new', {
+      notification,
+      timestamp: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * Puts every socket of these users, on every process, in the group's room (`joined`) or takes them
+   * out; resolves once every process has applied it, or after the cluster's request timeout (then the
+   * processes that missed it are set right when Redis is back: see ClusterCatchUp).
+   */
+  async changeMembership(groupId: string, userIds: readonly string[], joined: boolean): Promise<void> {
     if (userIds.length === 0) return;
-    this.metrics.eventsOut.inc({ event, target: 'users' });
-    this.io.to([...new Set(userIds)].map(userRoom)).emit(event, ...([payload] as Args<E>));
+    const change: MembershipChange = { groupId, userIds: [...userIds], joined };
+    this.applyMembership(change);
+    if (!this.clustered) return;
+    try {
+      await (this.io.serverSideEmitWithAck as (e: string, c: MembershipChange) => Promise<unknown>)(
+        'groups:changed',
+        change,
+      );
+    } catch (err) {
+      this.logger.warn(
+        `membership of ${groupId} not confirmed by every process: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
   }
 
-  /** Sends an event to every connected socket. */
-  broadcast<E extends ServerEventName>(event: E, payload: ServerPayload<E>): void {
-    this.metrics.eventsOut.inc({ event, target: 'all' });
-    this.io.emit(event, ...([payload] as Args<E>));
+  /** This process's sockets of the change's users join or leave the group's room. */
+  private applyMembership({ groupId, userIds, joined }: MembershipChange): void {
+    const room = groupRoom(groupId);
+    this.membershipChanges++;
+    for (const userId of userIds) {
+      for (const socket of this.localSocketsOf(userId)) {
+        if (joined) void socket.join(room);
+        else void socket.leave(room);
+      }
+    }
+  }
+
+  /**
+   * How many membership changes this process has applied: a handshake that read its user's groups and
+   * sees this move meanwhile reads them again, so a change made during the read is not undone.
+   */
+  membershipEpoch(): number {
+    return this.membershipChanges;
+  }
+
+  /** Puts the socket in exactly these groups' rooms (the handshake, and the catch-up after a Redis outage). */
+  setGroups(socket: AppSocket, groupIds: readonly string[]): void {
+    const wanted = new Set<string>(groupIds.map(groupRoom));
+    for (const room of socket.rooms) {
+      if (room.startsWith(GROUP_ROOM_PREFIX) && !wanted.delete(room)) void socket.leave(room);
+    }
+    if (wanted.size > 0) void socket.join([...wanted]);
+  }
+
+  private *localSocketsOf(userId: string): Generator<AppSocket> {
+    const nsp = this.io.of('/');
+    for (const id of nsp.adapter.rooms.get(userRoom(userId)) ?? []) {
+      const socket = nsp.sockets.get(id);
+      if (socket) yield socket;
+    }
   }
 
   /**
@@ -101,7 +189,7 @@ export class WebSocketService implements OnApplicationShutdown {
    * is disconnected (the error is flushed first).
    */
   disconnectUser(userId: string, reason: ServerPayload<'error'>): void {
-    this.emitToUser(userId, 'error', reason);
+    this.emit({ userId }, 'error', reason);
     this.io.in(userRoom(userId)).disconnectSockets(true);
   }
 
@@ -143,31 +231,6 @@ export class WebSocketService implements OnApplicationShutdown {
   emitToSocket<E extends ServerEventName>(socket: AppSocket, event: E, payload: ServerPayload<E>): void {
     this.metrics.eventsOut.inc({ event, target: 'socket' });
     socket.emit(event, ...([payload] as Args<E>));
-  }
-
-  emitNotificationToUser(userId: string, notification: Notification): void {
-    this.emitToUser(userId, 'notification:new', { notification, timestamp: new Date().toISOString() });
-  }
-
-  /** Each notification goes to its own user (stored notifications differ per user in id and `seq`). */
-  emitNotificationToUsers(notifications: readonly Notification[]): void {
-    for (const n of notifications) this.emitNotificationToUser(n.userId, n);
-  }
-
-  emitAchievementUnlocked(userId: string, achievement: ServerPayload<'achievement:unlocked'>): void {
-    this.emitToUser(userId, 'achievement:unlocked', achievement);
-  }
-
-  emitXpGained(userId: string, xp: ServerPayload<'xp:gained'>): void {
-    this.emitToUser(userId, 'xp:gained', xp);
-  }
-
-  emitRankUpdated(userId: string, rank: ServerPayload<'rank:updated'>): void {
-    this.emitToUser(userId, 'rank:updated', rank);
-  }
-
-  broadcastLeaderboardUpdate(leaderboard: LeaderboardEntry[]): void {
-    this.broadcast('leaderboard:updated', { leaderboard });
   }
 
   /** Sockets of the user across the cluster; UNAVAILABLE when a node or Redis does not answer in time. */

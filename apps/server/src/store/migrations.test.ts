@@ -50,10 +50,10 @@ describe.each(storeTargets)('migrations on the $name store', (target) => {
     const store = await openStore(await storeAt0002(target.name));
     try {
       const repo = new NotificationsRepository(store);
-      expect(await repo.state('old')).toEqual({ lastSeq: 3, unreadCount: 2, version: 3 });
+      expect(await repo.state('old')).toEqual({ lastSeq: 3, unreadCount: 2, version: 3, groups: [] });
       const { notifications, states } = await repo.create(['old'], { type: 'info', title: 'new', message: 'm' });
       expect(notifications[0]!.seq).toBe(4);
-      expect(states.get('old')).toEqual({ lastSeq: 4, unreadCount: 3, version: 4 });
+      expect(states.get('old')).toEqual({ lastSeq: 4, unreadCount: 3, version: 4, groups: [] });
     } finally {
       await store.close();
     }

@@ -110,6 +110,37 @@ const migrations: Record<string, Migration> = {
       await sql`drop table revocations`.execute(db);
     },
   },
+  '0006_groups_preferences': {
+    async up(db: Kysely<unknown>) {
+      // Group membership, owned by the server. A group's members by its key; a user's groups by user_id.
+      await sql`
+        create table group_members (
+          group_id text not null,
+          user_id text not null,
+          added_at timestamptz not null default now(),
+          primary key (group_id, user_id)
+        )`.execute(db);
+      await sql`create index group_members_user_idx on group_members (user_id)`.execute(db);
+      // The user's groups again on their state row, changed in the same transaction as group_members:
+      // the handshake's one read gives the rooms to join as well as the unread count.
+      await sql`alter table user_state add column groups text[] not null default '{}'`.execute(db);
+      // Per user and notification type; a type without a row is on for both channels.
+      await sql`
+        create table notification_preferences (
+          user_id text not null,
+          type text not null,
+          in_app boolean not null,
+          offline boolean not null,
+          updated_at timestamptz not null default now(),
+          primary key (user_id, type)
+        )`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table notification_preferences`.execute(db);
+      await sql`alter table user_state drop column groups`.execute(db);
+      await sql`drop table group_members`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -23,6 +23,24 @@ export interface UserStateTable {
   last_seq: number;
   unread_count: number;
   version: number;
+  /** The user's groups (as in group_members), so the handshake's one read names the rooms to join. */
+  groups: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+/** Who is in which group; the server alone changes it. */
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  added_at: Timestamp;
+}
+
+/** A user's channels for one notification type; a type without a row is on for both. */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  type: string;
+  in_app: boolean;
+  offline: boolean;
+  updated_at: Timestamp;
 }
 
 export interface UserXpTable {
@@ -65,4 +83,6 @@ export interface Database {
   user_achievements: UserAchievementsTable;
   idempotency_keys: IdempotencyKeysTable;
   revocations: RevocationsTable;
+  group_members: GroupMembersTable;
+  notification_preferences: NotificationPreferencesTable;
 }
