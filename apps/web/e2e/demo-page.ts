@@ -36,11 +36,24 @@ export async function xpTotal(page: Page): Promise<number> {
   return digits(await page.getByTestId('xp-total').textContent({ timeout: TIMEOUT }));
 }
 
-/** The XP the leaderboard shows for `userId`, or null when the user is not on it. */
-export async function leaderboardXp(page: Page, userId: string): Promise<number | null> {
-  const cell = page.locator(`[data-testid="leaderboard"] [data-user-id="${userId}"] [data-testid="leaderboard-xp"]`);
+/** A leaderboard on the page: the global `leaderboard` or the class's `class-leaderboard`. */
+export type Board = 'leaderboard' | 'class-leaderboard';
+
+/** The XP `board` shows for `userId`, or null when the user is not on it. */
+export async function leaderboardXp(page: Page, userId: string, board: Board = 'leaderboard'): Promise<number | null> {
+  const cell = page.locator(`[data-testid="${board}"] [data-user-id="${userId}"] [data-testid="leaderboard-xp"]`);
   return (await cell.count()) === 0 ? null : digits(await cell.textContent());
 }
+
+/** The users on `board`, best first. */
+export const boardUsers = (page: Page, board: Board) =>
+  page
+    .locator(`[data-testid="${board}"] [data-user-id]`)
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-user-id')));
+
+/** A switch of the settings panel, e.g. `Class announcements` / `In-app`. */
+export const preferenceSwitch = (page: Page, typeLabel: string, channel: 'In-app' | 'Offline') =>
+  page.getByRole('switch', { name: `${typeLabel}: ${channel}`, exact: true });
 
 /** The event lines of this tab's socket log, newest first. */
 export const eventLog = (page: Page) => page.locator('[data-testid="event-log"] li').allTextContents();

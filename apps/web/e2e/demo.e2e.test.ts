@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  boardUsers,
   eventLog,
   feedTitles,
   leaderboardXp,
+  preferenceSwitch,
   signIn,
   toastTexts,
   unreadBadge,
@@ -144,10 +146,91 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
     for (const page of [ada1, ada2, grace]) {
       await expect.poll(() => leaderboardXp(page, 'ada'), POLL).toBe(before + 50);
     }
-    await expect.poll(() => ada1.locator('.leaderboard__row--me').getAttribute('data-user-id'), POLL).toBe('ada');
+    await expect
+      .poll(() => ada1.locator('[data-testid="leaderboard"] .leaderboard__row--me').getAttribute('data-user-id'), POLL)
+      .toBe('ada');
     await ada1.waitForTimeout(700);
     await ada1.screenshot({ path: `${RESULTS}desktop.png` });
     await ada1.screenshot({ path: `${RESULTS}desktop-full.png`, fullPage: true });
+  });
+
+  it('puts each demo user in Class A, whose board moves live for its members and apart from the global one', async () => {
+    for (const page of [ada1, ada2, grace]) {
+      await expect.poll(() => boardUsers(page, 'class-leaderboard'), POLL).toEqual(['ada', 'grace']);
+    }
+    // Someone outside the class: on the global board, never on the class's.
+    await service.awardXp('outsider', 500, 'Outsider');
+    for (const page of [ada1, grace]) await expect.poll(() => leaderboardXp(page, 'outsider'), POLL).toBe(500);
+
+    // XP for a member moves both boards, each by its own event.
+    await service.awardXp('grace', 120, 'Grace');
+    for (const page of [ada1, ada2, grace]) {
+      await expect.poll(() => leaderboardXp(page, 'grace', 'class-leaderboard'), POLL).toBe(120);
+      await expect.poll(() => leaderboardXp(page, 'grace'), POLL).toBe(120);
+    }
+
+    // A new member moves the class board alone: a global board that took the class's event would lose the
+    // outsider, and no global event would come to put them back.
+    await service.addMembers('class-a', ['linus']);
+    for (const page of [ada1, ada2, grace]) {
+      await expect.poll(() => boardUsers(page, 'class-leaderboard'), POLL).toEqual(['grace', 'ada', 'linus']);
+      expect(await boardUsers(page, 'leaderboard')).toEqual(['outsider', 'grace', 'ada']);
+    }
+    await expect
+      .poll(() => eventLog(grace), POLL)
+      .toContainEqual(expect.stringContaining('class-a · 3 entries · top Grace (120 XP)'));
+  });
+
+  it("delivers a class announcement to every member's bell and feed", async () => {
+    const [ada, graceBefore] = [await unreadBadge(ada1), await unreadBadge(grace)];
+    await grace.bringToFront();
+    await grace.getByRole('button', { name: 'Announce to Class A' }).click();
+    const announcement = expect.stringMatching(/^Class A: /);
+    for (const [page, before] of [
+      [ada1, ada],
+      [ada2, ada],
+      [grace, graceBefore],
+    ] as const) {
+      await expect.poll(() => feedTitles(page), POLL).toContainEqual(announcement);
+      await expect.poll(() => unreadBadge(page), POLL).toBe(before + 1);
+    }
+    await expect.poll(() => toastTexts(ada2), POLL).toContainEqual(expect.stringContaining('(from Grace)'));
+  });
+
+  it("mutes a type in each of Ada's tabs; muted notifications stay out of her feed, critical ones do not", async () => {
+    await ada1.bringToFront();
+    const [inApp1, inApp2] = [ada1, ada2].map((page) => preferenceSwitch(page, 'Class announcements', 'In-app'));
+    await expect.poll(() => inApp2!.isChecked(), POLL).toBe(true);
+    // The visible switch is the label; its checkbox is only drawn.
+    await ada1.locator('label').filter({ has: inApp1! }).click();
+    await expect.poll(() => inApp1!.isChecked(), POLL).toBe(false);
+    // The other tab made no request: it heard the change.
+    await expect.poll(() => inApp2!.isChecked(), POLL).toBe(false);
+    await expect.poll(() => eventLog(ada2), POLL).toContainEqual(expect.stringContaining('preferences:updated'));
+    expect(await ada2.locator('[data-type="announcement"] .muted-tag').textContent()).toBe('muted');
+    expect(await preferenceSwitch(ada2, 'Class announcements', 'Offline').isChecked()).toBe(true);
+    expect(await preferenceSwitch(grace, 'Class announcements', 'In-app').isChecked()).toBe(true);
+
+    // The critical one is published after the muted one, so once it shows, the muted one had its chance to.
+    expect(await service.notify('ada', 'Muted announcement', { type: 'announcement' })).toBe(0);
+    expect(await service.notify('ada', 'Critical announcement', { type: 'announcement', critical: true })).toBe(1);
+    for (const page of [ada1, ada2]) {
+      await expect.poll(() => feedTitles(page), POLL).toContain('Critical announcement');
+      expect(await feedTitles(page)).not.toContain('Muted announcement');
+    }
+    // Both boards, a muted type and a class announcement in one picture (docs/demo.png is this one), no toast over them.
+    await ada1.bringToFront();
+    await expect.poll(() => toastTexts(ada1), { timeout: 10_000 }).toEqual([]);
+    await ada1.waitForTimeout(700);
+    await ada1.screenshot({ path: `${RESULTS}desktop-groups.png` });
+
+    // Back on from the other tab, with the keyboard.
+    await ada2.bringToFront();
+    await inApp2!.focus();
+    await ada2.keyboard.press('Space');
+    await expect.poll(() => inApp1!.isChecked(), POLL).toBe(true);
+    expect(await service.notify('ada', 'Announcement heard again', { type: 'announcement' })).toBe(1);
+    await expect.poll(() => feedTitles(ada1), POLL).toContain('Announcement heard again');
   });
 
   it('keeps the badge, the feed and the XP across a reload', async () => {

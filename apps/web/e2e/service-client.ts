@@ -36,13 +36,36 @@ export class ServiceClient {
     return ((await res.json()) as { connections: number }).connections;
   }
 
-  async notify(userId: string, title: string, message = 'Sent by the end-to-end suite.'): Promise<void> {
-    const res = await this.call(
-      'POST',
-      '/api/notifications',
-      { userId, type: 'info', title, message },
-      await this.serviceToken(),
-    );
-    if (res.status !== 201) throw new Error(`POST /api/notifications: ${res.status} ${await res.text()}`);
+  private async publish(method: string, path: string, body: unknown, expected: number): Promise<Response> {
+    const res = await this.call(method, path, body, await this.serviceToken());
+    if (res.status !== expected) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res;
   }
+
+  /** `POST /api/notifications` to one user; resolves with how many were stored (0 when their preferences mute the type). */
+  async notify(
+    userId: string,
+    title: string,
+    { type = 'info', critical, message = 'Sent by the end-to-end suite.' }: NotifyOptions = {},
+  ): Promise<number> {
+    const res = await this.publish('POST', '/api/notifications', { userId, type, critical, title, message }, 201);
+    return ((await res.json()) as { notifications: unknown[] }).notifications.length;
+  }
+
+  /** `POST /api/xp`. */
+  async awardXp(userId: string, amount: number, displayName?: string): Promise<void> {
+    await this.publish('POST', '/api/xp', { userId, amount, source: 'e2e', displayName }, 200);
+  }
+
+  /** `PUT /api/groups/:groupId/members`. */
+  async addMembers(groupId: string, userIds: string[]): Promise<void> {
+    await this.publish('PUT', `/api/groups/${encodeURIComponent(groupId)}/members`, { userIds }, 200);
+  }
+}
+
+export interface NotifyOptions {
+  type?: string;
+  /** Delivered even when the user's preferences mute the type. */
+  critical?: boolean;
+  message?: string;
 }

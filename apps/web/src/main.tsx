@@ -7,6 +7,7 @@ import './styles/sign-in.css';
 import './styles/components.css';
 import './styles/feed.css';
 import './styles/panels.css';
+import './styles/preferences.css';
 import './styles/toasts.css';
 
 createRoot(document.getElementById('root')!).render(

@@ -2,11 +2,11 @@ import { useRef, useState } from 'react';
 import { describeError } from '../gateway/failures.js';
 import { useSignedIn } from '../session/session-context.js';
 import { useToasts } from '../toasts/toast-context.js';
-import { otherDemoUsers, sampleNotification } from './demo-users.js';
+import { DEMO_CLASS, otherDemoUsers, sampleAnnouncement, sampleNotification } from './demo-users.js';
 import { completeMission, type ServiceCall, sendNotification } from './service-api.js';
 import { Card } from '../layout/card.js';
 
-type Busy = null | 'self' | 'mission' | `to:${string}`;
+type Busy = null | 'self' | 'mission' | 'class' | `to:${string}`;
 
 /** Buttons that call the gateway's service API, so its events can be watched arriving live. */
 export function DemoControls() {
@@ -39,6 +39,16 @@ export function DemoControls() {
         data: { from: userId },
       }),
     );
+  // One notification per member, each with its own seq: every class member's bell, feed and toasts get it.
+  const announce = () =>
+    run('class', () =>
+      sendNotification({
+        groupId: DEMO_CLASS.groupId,
+        type: 'announcement',
+        ...sampleAnnouncement(counter.current++, displayName),
+        data: { from: userId },
+      }),
+    );
   const mission = () => run('mission', () => completeMission(userId, displayName));
 
   return (
@@ -58,6 +68,9 @@ export function DemoControls() {
             Send to {u.name}
           </button>
         ))}
+        <button type="button" className="button demo__announce" onClick={announce} disabled={busy === 'class'}>
+          Announce to {DEMO_CLASS.label}
+        </button>
         <button type="button" className="button button--accent" onClick={mission} disabled={busy === 'mission'}>
           Complete a mission <span className="button__extra">+50 XP</span>
         </button>

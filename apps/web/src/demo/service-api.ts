@@ -50,6 +50,10 @@ async function timed(
 export const sendNotification = (body: CreateNotificationBody) =>
   timed(routes.createNotification, () => backend.createNotification({ body }));
 
+/** `PUT /api/groups/:groupId/members`: a backend enrols the user; their sockets join the group's room live. */
+export const joinGroup = (groupId: string, userId: string) =>
+  timed(routes.addGroupMembers, () => backend.addGroupMembers({ params: { groupId }, body: { userIds: [userId] } }));
+
 /** `POST /api/xp` as a backend would send it. */
 export const completeMission = (userId: string, displayName: string) =>
   timed(routes.awardXp, () => backend.awardXp({ body: { userId, displayName, amount: 50, source: 'mission' } }));

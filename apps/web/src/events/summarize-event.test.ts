@@ -13,6 +13,13 @@ describe('summarizeEvent', () => {
     expect(summarizeEvent('leaderboard:updated', { leaderboard })).toBe('1 entries · top Grace (90 XP)');
   });
 
+  it("names a group's board", () => {
+    const leaderboard = [{ userId: 'ada', xp: 0, position: 1 }];
+    expect(summarizeEvent('leaderboard:updated', { leaderboard, groupId: 'class-a' })).toBe(
+      'class-a · 1 entries · top ada (0 XP)',
+    );
+  });
+
   it('lists other payloads as key: value and never shows a token', () => {
     expect(summarizeEvent('xp:gained', { amount: 50, source: 'mission', totalXp: 50 })).toBe(
       'amount: 50, source: mission, totalXp: 50',

@@ -13,7 +13,11 @@ export function summarizeEvent(event: string, payload: unknown): string {
   }
   if (event === 'leaderboard:updated' && Array.isArray(p.leaderboard)) {
     const top = p.leaderboard[0] as { displayName?: string; userId?: string; xp?: number } | undefined;
-    return top ? `${p.leaderboard.length} entries · top ${top.displayName ?? top.userId} (${top.xp} XP)` : 'empty';
+    // A group's board and the global one share the event; the log says which board moved.
+    const board = typeof p.groupId === 'string' ? `${p.groupId} · ` : '';
+    return (
+      board + (top ? `${p.leaderboard.length} entries · top ${top.displayName ?? top.userId} (${top.xp} XP)` : 'empty')
+    );
   }
   // The handshake token never belongs on screen.
   const { token: _token, ...rest } = p;

@@ -7,15 +7,25 @@ type LeaderboardState = ReturnType<typeof useLeaderboard>;
 const numberFormat = new Intl.NumberFormat();
 const medal = ['🥇', '🥈', '🥉'];
 
-/** The global board; every tab of every user gets the same `leaderboard:updated`. */
-export function LeaderboardPanel({ state, userId }: { state: LeaderboardState; userId: string }) {
+interface Props {
+  state: LeaderboardState;
+  userId: string;
+  /** Tells the boards apart: `leaderboard` (global) or e.g. `class-leaderboard`; the list's test id and title id. */
+  id: string;
+  title: string;
+  /** Who sees it update, beside the title. */
+  audience: string;
+}
+
+/** A live board: the global one, or a group's (the same rows, its members only). */
+export function LeaderboardPanel({ state, userId, id, title, audience }: Props) {
   const { entries, error } = state;
   return (
     <Card
       className="leaderboard-card"
-      titleId="leaderboard-title"
-      title="Leaderboard"
-      aside={<span className="card__hint">live for everyone</span>}
+      titleId={`${id}-title`}
+      title={title}
+      aside={<span className="card__hint">{audience}</span>}
     >
       {error && !entries && (
         <p className="inline-error" role="alert">
@@ -25,7 +35,7 @@ export function LeaderboardPanel({ state, userId }: { state: LeaderboardState; u
       {!error && !entries && <p className="muted">Loading…</p>}
       {entries?.length === 0 && <p className="muted">Nobody has XP yet. Complete a mission to take first place.</p>}
       {entries && entries.length > 0 && (
-        <ol className="leaderboard" data-testid="leaderboard">
+        <ol className="leaderboard" data-testid={id}>
           {entries.map((e) => {
             const me = e.userId === userId;
             const name = e.displayName ?? e.userId;
