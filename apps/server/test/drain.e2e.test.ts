@@ -44,7 +44,14 @@ function slowPost(url: string, path: string, token: string, payload: unknown) {
   });
   const started = once(req, 'continue').then(() => void req.write(body.slice(0, 10)));
   req.flushHeaders();
-  return { started, response, finish: () => req.end(body.slice(10)) };
+  return {
+    started,
+    response,
+    finish: () => req.end(body.slice(10)),
+    /** What the client side had sent, for a failure's message. */
+    sent: () =>
+      `client sent ${req.socket?.bytesWritten ?? 0} bytes of ${body.length} body bytes plus headers; finished: ${req.writableFinished}`,
+  };
 }
 
 /** The answer to `post`, or a failure that shows what the server said meanwhile. */
@@ -52,7 +59,7 @@ async function answer(post: ReturnType<typeof slowPost>, server: Spawned) {
   try {
     return await post.response;
   } catch (err) {
-    throw new Error(`${String(err)}; the server said:\n${server.lines.join('\n')}`, { cause: err });
+    throw new Error(`${String(err)}; ${post.sent()}; the server said:\n${server.lines.join('\n')}`, { cause: err });
   }
 }
 

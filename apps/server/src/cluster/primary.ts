@@ -84,7 +84,7 @@ export async function runPrimary(config: AppConfig): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('log', `${signal}: draining ${config.workers} workers`);
-    balancer.server.close();
+    balancer.close();
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
     for (const w of alive) w.process.kill('SIGTERM');
     const timer = setTimeout(() => {

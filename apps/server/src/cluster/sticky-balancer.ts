@@ -47,6 +47,8 @@ export class StickyBalancer {
   /** Per worker: sessions it last reported, and connections handed to it since. */
   private readonly load = new Map<number, { reported: number; since: number }>();
   private turn = 0;
+  /** Shutting down: the workers are draining, and a connection accepted meanwhile is answered 503, not handed over. */
+  private closing = false;
 
   constructor() {
     this.server = createServer((socket) => this.accept(socket));
@@ -61,6 +63,16 @@ export class StickyBalancer {
       }
     });
     cluster.on('exit', (worker) => this.remove(worker));
+  }
+
+  /**
+   * Stops listening. A connection accepted just before (its first bytes not read yet) is answered 503
+   * instead of being handed to a worker that is draining or already gone: a handle sent to a worker
+   * that exits before taking it would stay open in this process, and its client would hang.
+   */
+  close(): void {
+    this.closing = true;
+    this.server.close();
   }
 
   /** The worker may be given connections. */
@@ -83,9 +95,11 @@ export class StickyBalancer {
       const chunks = [first];
       for (let more: Buffer | null; (more = socket.read() as Buffer | null) !== null;) chunks.push(more);
       const head = chunks.length === 1 ? first : Buffer.concat(chunks);
-      const worker = this.pick(head);
+      const worker = this.closing ? undefined : this.pick(head);
       if (!worker) {
-        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n',
+        );
         return;
       }
       const message: ConnectionMessage = { type: StickyMessage.Connection, head };

@@ -78,7 +78,12 @@ export class DrainService {
     }
 
     if (!(await until(() => this.inFlight.size === 0, start + timings.requestsDeadlineMs))) {
-      this.logger.warn(`cutting ${this.inFlight.size} HTTP requests still unanswered`);
+      // What each request still waited for: the client's body (bytes read so far) or the handler.
+      const cut = [...this.inFlight].map(({ req, socket }) => {
+        const body = req.complete ? 'body complete' : `body incomplete after ${socket?.bytesRead ?? 0} bytes read`;
+        return `${req.method} ${req.url} (${body})`;
+      });
+      this.logger.warn(`cutting ${cut.length} HTTP requests still unanswered: ${cut.join(', ')}`);
       for (const res of this.inFlight) res.destroy();
     }
 
