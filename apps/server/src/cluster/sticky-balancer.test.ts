@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { once } from 'node:events';
 import { type AddressInfo, connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StickyBalancer } from './sticky-balancer.js';
 
@@ -19,5 +21,29 @@ describe('StickyBalancer', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
     expect(answer).toContain('Retry-After: 1');
     client.destroy();
+  });
+
+  it('closes a connection handed to a worker that died before taking it, instead of leaving its client hanging', async () => {
+    cluster.setupPrimary({ exec: fileURLToPath(new URL('../../test/fixtures/stalled-worker.cjs', import.meta.url)) });
+    const worker = cluster.fork();
+    try {
+      await once(worker, 'message');
+      worker.send('stall');
+      await once(worker, 'message'); // it reads nothing more: the handle below is never acknowledged
+      const balancer = new StickyBalancer();
+      balancer.add(worker);
+      balancer.server.listen(0, '127.0.0.1');
+      await once(balancer.server, 'listening');
+      const client = connect((balancer.server.address() as AddressInfo).port, '127.0.0.1');
+      client.on('error', () => undefined);
+      const closed = once(client, 'close');
+      client.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 200)); // handed over, waiting for the acknowledgement
+      worker.process.kill('SIGKILL');
+      await closed;
+      balancer.server.close();
+    } finally {
+      if (!worker.isDead()) worker.process.kill('SIGKILL');
+    }
   });
 });

@@ -27,6 +27,23 @@ export interface LoadMessage {
   sessions: number;
 }
 
+/** What Node's IPC keeps of handles sent to a worker and not yet acknowledged by it (private fields). */
+interface HandleChannel {
+  _pendingMessage?: { handle?: { close?: () => void } } | null;
+  _handleQueue?: { handle?: { destroy?: () => void } }[] | null;
+}
+
+/**
+ * Closes the connections handed to a worker that died before taking them. Node keeps a sent handle open
+ * in this process until the worker acknowledges it, and one that died never does: without this, those
+ * clients would hang for as long as the primary lives.
+ */
+function dropUnclaimedHandles(worker: Worker): void {
+  const channel = worker.process as unknown as HandleChannel;
+  channel._pendingMessage?.handle?.close?.();
+  for (const queued of channel._handleQueue ?? []) queued.handle?.destroy?.();
+}
+
 /** The Engine.IO session id in a request line (`/socket.io/?EIO=4&transport=polling&sid=...`). */
 const SID = /[?&]sid=([\w-]{20})(?:[&\s#]|$)/;
 
@@ -62,7 +79,10 @@ export class StickyBalancer {
         else if (this.sessions.get(sid) === worker.id) this.sessions.delete(sid);
       }
     });
-    cluster.on('exit', (worker) => this.remove(worker));
+    cluster.on('exit', (worker) => {
+      this.remove(worker);
+      dropUnclaimedHandles(worker);
+    });
   }
 
   /**
