@@ -287,6 +287,15 @@ describe.each(storeTargets)('notifications on the $name store', (target) => {
       return { socket, replayed, order, count: await count, synced: await synced };
     };
 
+    it('takes a lastSeq ahead of the store (a reset store) as where the store is, and delivers what comes next', async () => {
+      await publishOne('reset', '#1');
+      const { socket, synced } = await connectWith('reset', { lastSeq: 50 });
+      expect(synced).toEqual({ lastSeq: 1 });
+      const live = next(socket, 'notification:new');
+      await publishOne('reset', '#2');
+      expect((await live).notification.seq).toBe(2);
+    });
+
     it('counts notifications created while offline at the next connect, then replays seq > lastSeq in order', async () => {
       for (let i = 1; i <= 5; i++) await publishOne('away', `#${i}`);
       const { replayed, order, count, synced } = await connectWith('away', { lastSeq: 2 });

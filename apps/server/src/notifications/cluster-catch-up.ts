@@ -75,8 +75,7 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
   }
 
   private track(socket: AppSocket): void {
-    const { resumeFrom } = socket.data;
-    if (typeof resumeFrom === 'number') this.sent.set(socket, new SentPosition(resumeFrom));
+    // The handshake's replay (or its end, `notification:synced`) gives the socket its first position.
     socket.onAnyOutgoing(
       (event: string, payload: { notification?: { seq: number }; toSeq?: number; lastSeq?: number }) => {
         const position = this.sent.get(socket);
@@ -88,7 +87,7 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
               ? payload.lastSeq
               : undefined;
         const seq = event === 'notification:new' ? payload.notification?.seq : undefined;
-        // Not known yet (no `lastSeq`, handshake not over): what arrives first is where it stands.
+        // Not known yet (handshake not over): what arrives first is where it stands.
         if (!position && (upTo ?? seq) !== undefined) this.sent.set(socket, new SentPosition((upTo ?? seq)!));
         else if (upTo !== undefined) position?.sentUpTo(upTo);
         else if (seq !== undefined) position?.sent(seq);

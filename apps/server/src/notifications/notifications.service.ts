@@ -37,12 +37,6 @@ export class NotificationsService implements OnApplicationShutdown {
     @Inject(OFFLINE_CHANNEL) private readonly offline: OfflineChannel,
   ) {}
 
-  /** Persists one notification per user and delivers them (see {@link deliver}). */
-  async notify(target: string | readonly string[], input: NotificationInput): Promise<Notification[]> {
-    const { body } = await this.publish(undefined, typeof target === 'string' ? [target] : target, input);
-    return body.notifications;
-  }
-
   /**
    * `POST /api/notifications`: stores one notification per user and delivers them, at most once per
    * Idempotency-Key (a repeat answers the first answer and delivers nothing).
@@ -166,7 +160,9 @@ export class NotificationsService implements OnApplicationShutdown {
       socket.disconnect(true);
       throw err;
     }
-    let lastSent = typeof resumeFrom === 'number' ? resumeFrom : 0;
+    // A client ahead of the store (it was reset, or the client made its position up) is where the store is:
+    // the gate must not drop the store's next seqs as already sent.
+    let lastSent = typeof resumeFrom === 'number' ? Math.min(resumeFrom, state.lastSeq) : 0;
     throughGate(socket, () => {
       const { unreadCount, version } = state;
       this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount, version });
