@@ -33,7 +33,7 @@ export class GroupsController {
 
   @ContractRoute(listGroups)
   async list(@Req() req: AuthedRequest): Promise<RouteResponse<typeof listGroups>> {
-    const groups = await this.groups.groupsOf(req.principal.userId);
+    const groups = await this.repo.groupsOf(req.principal.userId);
     return { groups: groups.map((groupId) => ({ groupId })) };
   }
 
@@ -41,6 +41,6 @@ export class GroupsController {
   async members(@Req() req: AuthedRequest, @Param() params: unknown): Promise<RouteResponse<typeof listGroupMembers>> {
     const { groupId } = parseOrThrow(listGroupMembers.params, params, 'params');
     await assertMayReadGroup(this.repo, req.principal, groupId);
-    return { groupId, userIds: await this.groups.members(groupId) };
+    return { groupId, userIds: await this.repo.members(groupId) };
   }
 }

@@ -16,7 +16,8 @@ const STATE_RETURNING = sql`returning user_id, last_seq, unread_count, version, 
 
 /**
  * Group membership in SQL: `group_members`, and each user's `user_state.groups` changed in the same
- * transaction, so the handshake's one read of the state names the rooms to join.
+ * transaction, so the handshake's one read of the state names the rooms to join. A change moves the
+ * state's `version` too: that is how the embedded store's state cache knows which state is newer.
  */
 @Injectable()
 export class GroupsRepository {
@@ -41,9 +42,11 @@ export class GroupsRepository {
       if (added.length === 0) return { userIds: [], states: new Map() };
       const { rows } = await sql<StateRow & { user_id: string }>`
         insert into user_state (user_id, last_seq, unread_count, version, groups)
-        select u.user_id, 0, 0, 0, array[${groupId}]::text[] from unnest(${added}::text[]) as u(user_id)
+        select u.user_id, 0, 0, 1, array[${groupId}]::text[] from unnest(${added}::text[]) as u(user_id)
         order by u.user_id
-        on conflict (user_id) do update set groups = array_append(array_remove(user_state.groups, ${groupId}), ${groupId})
+        on conflict (user_id) do update set
+          groups = array_append(array_remove(user_state.groups, ${groupId}), ${groupId}),
+          version = user_state.version + 1
         ${STATE_RETURNING}`.execute(trx);
       return { userIds: added, states: new Map(rows.map((r) => [r.user_id, toState(r)])) };
     });
@@ -60,7 +63,7 @@ export class GroupsRepository {
         .executeTakeFirst();
       if (!removed) return { userIds: [], states: new Map() };
       const { rows } = await sql<StateRow & { user_id: string }>`
-        update user_state set groups = array_remove(groups, ${groupId}) where user_id = ${userId}
+        update user_state set groups = array_remove(groups, ${groupId}), version = version + 1 where user_id = ${userId}
         ${STATE_RETURNING}`.execute(trx);
       return { userIds: [userId], states: new Map(rows.map((r) => [r.user_id, toState(r)])) };
     });

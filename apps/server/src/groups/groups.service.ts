@@ -33,12 +33,4 @@ export class GroupsService {
     await this.ws.changeMembership(groupId, changed.userIds, false);
     if (changed.userIds.length > 0) this.leaderboard.groupChanged(groupId);
   }
-
-  groupsOf(userId: string): Promise<string[]> {
-    return this.repo.groupsOf(userId);
-  }
-
-  members(groupId: string): Promise<string[]> {
-    return this.repo.members(groupId);
-  }
 }
