@@ -82,6 +82,10 @@ describe.runIf(clusterRedis)('groups and preferences across a cluster of two nod
   it('puts a member in the room from the handshake on, and a socket in a group and its user room gets one copy', async () => {
     await addMembers(a, 'class-2', ['cleo']);
     const socket = track(await connectAs(b, 'cleo'));
+    // Only the group: it reaches her because her handshake put her in the room.
+    const fromGroup = next(socket, 'xp:gained');
+    await groupEvent(a, ['class-2'], 2);
+    expect(await fromGroup).toEqual(xp(2));
     const got = collect(socket, 'xp:gained');
     await http(a, 'POST', '/api/events', {
       token: service,
@@ -113,12 +117,17 @@ describe.runIf(clusterRedis)('groups and preferences across a cluster of two nod
   });
 
   it('gives no client a way into a room: a socket asking to join gets nothing sent to the group', async () => {
-    await addMembers(a, 'class-4', ['fay']);
+    expect((await addMembers(a, 'class-4', ['fay'])).status).toBe(200);
+    const member = track(await connectAs(a, 'fay'));
     const intruder = track(await connectAs(b, 'gil'));
     const raw = intruder as unknown as { emit(event: string, ...args: unknown[]): void };
     for (const event of ['join', 'subscribe', 'room:join']) raw.emit(event, 'group:class-4');
+    // A round trip: the server has handled those emits before the group event is sent.
+    expect(await intruder.emitWithAck('notification:mark_all_read', {})).toMatchObject({ ok: true });
     const strays = collect(intruder, 'xp:gained');
-    await groupEvent(a, ['class-4'], 1);
+    const delivered = next(member, 'xp:gained');
+    expect((await groupEvent(a, ['class-4'], 1)).body).toMatchObject({ groups: 1 });
+    expect(await delivered).toEqual(xp(1));
     await afterMarker(a, service, [intruder], ['gil']);
     expect(strays).toEqual([]);
     expect(intruder.connected).toBe(true);
@@ -284,11 +293,11 @@ describe.each(storeTargets)('groups on one node ($name store)', (target) => {
     await send();
     await got;
 
-    await http(server, 'DELETE', '/api/groups/solo/members/quinn', { token: service });
+    expect((await http(server, 'DELETE', '/api/groups/solo/members/quinn', { token: service })).status).toBe(204);
     socket.disconnect();
     socket = track(await connectAs(server, 'quinn'));
     const strays = collect(socket, 'xp:gained');
-    await send();
+    expect((await send()).status).toBe(202);
     await afterMarker(server, service, [socket], ['quinn']);
     expect(strays).toEqual([]);
 

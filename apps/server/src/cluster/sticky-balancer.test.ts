@@ -5,31 +5,44 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { StickyBalancer } from './sticky-balancer.js';
 
+/** A real cluster worker that has stopped reading its IPC channel: a connection handed to it is never taken. */
+async function stalledWorker() {
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('../../test/fixtures/stalled-worker.cjs', import.meta.url)) });
+  const worker = cluster.fork();
+  await once(worker, 'message');
+  worker.send('stall');
+  await once(worker, 'message');
+  return worker;
+}
+
 describe('StickyBalancer', () => {
   it('answers 503 to a connection accepted just before it closed, instead of handing it to a draining worker', async () => {
-    const balancer = new StickyBalancer();
-    balancer.server.listen(0, '127.0.0.1');
-    await once(balancer.server, 'listening');
-    const { port } = balancer.server.address() as AddressInfo;
-    const client = connect(port, '127.0.0.1');
-    await once(balancer.server, 'connection');
-    balancer.close();
-    client.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
-    let answer = '';
-    client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    await once(client, 'end');
-    expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
-    expect(answer).toContain('Retry-After: 1');
-    client.destroy();
+    // A worker that would never answer: without the check, the connection would go to it and hang.
+    const worker = await stalledWorker();
+    try {
+      const balancer = new StickyBalancer();
+      balancer.add(worker);
+      balancer.server.listen(0, '127.0.0.1');
+      await once(balancer.server, 'listening');
+      const { port } = balancer.server.address() as AddressInfo;
+      const client = connect(port, '127.0.0.1');
+      await once(balancer.server, 'connection');
+      balancer.close();
+      client.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
+      let answer = '';
+      client.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      await once(client, 'end');
+      expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+      expect(answer).toContain('Retry-After: 1');
+      client.destroy();
+    } finally {
+      worker.process.kill('SIGKILL');
+    }
   });
 
   it('closes a connection handed to a worker that died before taking it, instead of leaving its client hanging', async () => {
-    cluster.setupPrimary({ exec: fileURLToPath(new URL('../../test/fixtures/stalled-worker.cjs', import.meta.url)) });
-    const worker = cluster.fork();
+    const worker = await stalledWorker();
     try {
-      await once(worker, 'message');
-      worker.send('stall');
-      await once(worker, 'message'); // it reads nothing more: the handle below is never acknowledged
       const balancer = new StickyBalancer();
       balancer.add(worker);
       balancer.server.listen(0, '127.0.0.1');

@@ -23,6 +23,14 @@ describe('SentPosition', () => {
     expect(position.upTo).toBe(12);
   });
 
+  it('a resync that reaches a gap joins what was sent above it', () => {
+    const position = new SentPosition(4);
+    position.sent(6);
+    position.sent(7);
+    position.sentUpTo(5);
+    expect(position.upTo).toBe(7);
+  });
+
   it('gives up on a gap no catch-up fills instead of tracking it forever', () => {
     const position = new SentPosition(0);
     for (let seq = 2; seq <= REPLAY_LIMIT + 2; seq++) position.sent(seq);
