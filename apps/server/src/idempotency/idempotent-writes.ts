@@ -44,10 +44,9 @@ export class IdempotentWrites implements OnModuleInit, OnModuleDestroy {
     status: number,
     write: (trx: Tx) => Promise<Written<B, R>>,
   ): Promise<Outcome<B, R>> {
-    const first = scope && (await this.keys.find(scope));
-    if (first) return replay<B>(scope, first);
+    // One transaction, no look-up first: a new key (the common case) costs no extra round trip.
     const done = await this.store.db.transaction().execute(async (trx): Promise<Written<B, R> | StoredAnswer> => {
-      // Claimed (and committed, since the claim waited for it) by a concurrent request: its answer.
+      // Already answered (the claim waited for a concurrent request to commit it): that answer.
       if (scope && !(await this.keys.claim(trx, scope))) return this.keys.findOrThrow(scope, trx);
       const written = await write(trx);
       if (scope) await this.keys.save(trx, scope, status, JSON.stringify(written.body));
