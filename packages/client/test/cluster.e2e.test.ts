@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRealtimeClient, type RealtimeClient, type UnreadCount } from '../src/index.js';
 import { record, until, untilState } from './support/client-events.js';
 import { type Gateway, publish, sign, startGateway, uniqueUser } from './support/gateway.js';
-import { cluster, createTestDatabase, dropTestDatabases } from './support/services.js';
+// The server's own test services: a fresh database and this run's Redis prefix, required in CI.
+import { clusterEnv, clusterRedis, dropTestDatabases } from '../../../apps/server/test/services.js';
 
 /** Resolves once the client holds a count of at least `version`. */
 async function countAt(client: RealtimeClient, version: number): Promise<UnreadCount> {
@@ -12,17 +13,13 @@ async function countAt(client: RealtimeClient, version: number): Promise<UnreadC
 }
 
 // Two server processes on one PostgreSQL database and one Redis, a device of the same user on each.
-describe.runIf(cluster)('two devices on a cluster of two processes', () => {
+describe.runIf(clusterRedis)('two devices on a cluster of two processes', () => {
   let a: Gateway;
   let b: Gateway;
   const clients: RealtimeClient[] = [];
 
   beforeAll(async () => {
-    const env = {
-      DATABASE_URL: await createTestDatabase(),
-      REDIS_URL: cluster!.redisUrl,
-      REDIS_PREFIX: cluster!.redisPrefix,
-    };
+    const env = await clusterEnv();
     [a, b] = await Promise.all([startGateway(env), startGateway(env)]);
   });
   afterAll(async () => {
