@@ -1,4 +1,5 @@
 import { type Notification } from '@realtime/contracts';
+import { type EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Client,
@@ -13,7 +14,9 @@ import {
   type TestServer,
   trackClients,
 } from './helpers.js';
+import { WebSocketService } from '../src/realtime/websocket.service.js';
 import { clusterEnv, clusterRedis, dropTestDatabases, storeTargets } from './services.js';
+import { until } from './wait-for.js';
 
 afterAll(() => dropTestDatabases());
 
@@ -24,13 +27,27 @@ const xp = (totalXp: number) => ({ amount: 1, source: 'group-test', totalXp });
  * delivered to it has arrived by then (one connection, in order), so "got nothing" is a fact, not a sleep.
  */
 async function afterMarker(node: TestServer, service: string, sockets: Client[], userIds: string[]): Promise<void> {
-  const marks = sockets.map((s) => next(s, 'rank:updated'));
+  const marks = sockets.map((s) => until(s, 'rank:updated', (p) => p.newRank === 'marker'));
   const res = await http(node, 'POST', '/api/events', {
     token: service,
     body: { event: 'rank:updated', payload: { newRank: 'marker', oldRank: 'marker' }, userIds },
   });
   expect(res.status).toBe(202);
   await Promise.all(marks);
+}
+
+/** Delays `node`'s handling of membership changes from other nodes by `ms`; returns the undo. */
+function applyMembershipLate(node: TestServer, ms: number): () => void {
+  // Other nodes' events reach the listeners of the Socket.IO server's main namespace.
+  const io = (node.app.get(WebSocketService) as unknown as { server: { sockets: EventEmitter } }).server.sockets;
+  const [original, ...others] = io.listeners('groups:changed') as ((...args: unknown[]) => void)[];
+  expect(original && others.length === 0).toBe(true);
+  io.removeAllListeners('groups:changed');
+  io.on('groups:changed', (...args: unknown[]) => setTimeout(() => original!(...args), ms));
+  return () => {
+    io.removeAllListeners('groups:changed');
+    io.on('groups:changed', original!);
+  };
 }
 
 // Two processes on one PostgreSQL and one Redis: membership, group events and preferences cluster-wide.
@@ -101,12 +118,16 @@ describe.runIf(clusterRedis)('groups and preferences across a cluster of two nod
     const staying = track(await connectAs(a, 'eve'));
     const removedGot = devices.map((d) => collect(d, 'xp:gained'));
 
+    // Node b applies the removal late: the DELETE on a answers only once b has applied it, so the
+    // group event that follows cannot reach dev's device on b.
+    const restore = applyMembershipLate(b, 300);
     const res = await http(a, 'DELETE', '/api/groups/class-3/members/dev', { token: service });
     expect(res.status).toBe(204);
     const stayed = next(staying, 'xp:gained');
     await groupEvent(b, ['class-3'], 11);
     expect(await stayed).toEqual(xp(11));
     await afterMarker(b, service, devices, ['dev']);
+    restore();
     expect(removedGot).toEqual([[], []]);
     // Removing again changes nothing.
     expect((await http(b, 'DELETE', '/api/groups/class-3/members/dev', { token: service })).status).toBe(204);
