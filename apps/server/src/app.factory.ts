@@ -1,5 +1,6 @@
 import { type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { routes } from '@realtime/contracts';
 import cluster from 'node:cluster';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyReply } from 'fastify';
@@ -40,7 +41,14 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Throw instead of process.abort(), so a failed start-up is reported like any other error.
     abortOnError: false,
   });
-  app.enableCors({ origin: config.corsOrigins ?? true, credentials: true });
+  app.enableCors({
+    origin: config.corsOrigins ?? true,
+    credentials: true,
+    // Every method the HTTP API has (the CORS default stops at GET, HEAD and POST), and the answer
+    // headers a page needs to read: when to retry, and whether a keyed request was a replay.
+    methods: [...new Set(Object.values(routes).map((route) => route.method))],
+    exposedHeaders: ['Retry-After', 'Idempotent-Replayed'],
+  });
   app.useGlobalFilters(new HttpExceptionFilter());
   // No enableShutdownHooks(): main.ts drains on SIGTERM/SIGINT itself and then closes the app.
   const fastify = app.getHttpAdapter().getInstance();

@@ -117,6 +117,26 @@ describe('origin check', () => {
     });
     expect(bad.headers.get('access-control-allow-origin')).toBeNull();
   });
+
+  it('lets an allowed origin use every method of the HTTP API and read its retry and replay headers', async () => {
+    for (const [path, method] of [
+      ['/api/preferences', 'PUT'],
+      ['/api/groups/g1/members/u1', 'DELETE'],
+    ] as const) {
+      const preflight = await fetch(`${strict.url}${path}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://admin.example.com', 'access-control-request-method': method },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-methods')?.split(/, */)).toContain(method);
+    }
+    const res = await fetch(`${strict.url}/api/notifications`, { headers: { origin: 'https://admin.example.com' } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-expose-headers')?.split(/, */)).toEqual([
+      'Retry-After',
+      'Idempotent-Replayed',
+    ]);
+  });
 });
 
 describe('origin check without CORS_ORIGIN: same origin only', () => {
