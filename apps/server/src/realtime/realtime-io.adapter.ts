@@ -80,12 +80,4 @@ export class RealtimeIoAdapter extends IoAdapter {
     if (cluster.isWorker) serveFromPrimary(this.httpServer as HttpServer, server);
     return server;
   }
-
-  /**
-   * Nest builds an observable pipeline per socket for the gateway's `@SubscribeMessage` handlers, even
-   * when there is none: ours are bound by ClientEventRouter, so a handshake skips that work.
-   */
-  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
-    if (args[1].length > 0) super.bindMessageHandlers(...args);
-  }
 }
