@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorCodes } from './errors.js';
+import { groupIdSchema } from './groups-http.js';
 import type { ServerEventName } from './events.js';
 import { notificationSchema } from './notification.js';
 import { preferencesSchema } from './preferences.js';
@@ -143,7 +144,7 @@ export const serverToClientSchemas = {
       /** The top of the board, best first. */
       leaderboard: z.array(leaderboardEntrySchema),
       /** The group whose board this is, sent to its members; absent for the global board, sent to everyone. */
-      groupId: z.string().min(1).max(200).optional(),
+      groupId: groupIdSchema.optional(),
     })
     .meta({
       description:
