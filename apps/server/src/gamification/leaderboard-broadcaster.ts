@@ -31,9 +31,8 @@ export class LeaderboardBroadcaster implements OnModuleDestroy {
   ) {}
 
   /** The user's XP changed: the global board and the boards of the user's groups may move. */
-  changed(userId?: string): void {
+  changed(userId: string): void {
     this.mark(GLOBAL);
-    if (userId === undefined) return;
     // The user's groups come with their state: from memory on the embedded store, one indexed read otherwise.
     this.states.state(userId).then(
       ({ groups }) => groups.forEach((groupId) => this.mark(groupId)),

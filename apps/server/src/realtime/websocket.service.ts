@@ -195,11 +195,9 @@ export class WebSocketService implements OnApplicationShutdown {
 
   /** Like {@link disconnectUser}, for this process's sockets of the user that `which` picks. */
   disconnectLocal(userId: string, reason: ServerPayload<'error'>, which: (s: AppSocket) => boolean): number {
-    const ids = this.io.of('/').adapter.rooms.get(userRoom(userId)) ?? new Set<string>();
     let n = 0;
-    for (const id of ids) {
-      const socket = this.io.of('/').sockets.get(id);
-      if (!socket || !which(socket)) continue;
+    for (const socket of this.localSocketsOf(userId)) {
+      if (!which(socket)) continue;
       this.emitToSocket(socket, 'error', reason);
       socket.disconnect(true);
       n++;
