@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   boardUsers,
@@ -201,12 +201,19 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
     await ada1.bringToFront();
     const [inApp1, inApp2] = [ada1, ada2].map((page) => preferenceSwitch(page, 'Class announcements', 'In-app'));
     await expect.poll(() => inApp2!.isChecked(), POLL).toBe(true);
+    const asked: string[] = [];
+    const onRequest = (request: Request) => {
+      if (new URL(request.url()).pathname === '/api/preferences') asked.push(request.method());
+    };
+    ada2.on('request', onRequest);
     // The visible switch is the label; its checkbox is only drawn.
     await ada1.locator('label').filter({ has: inApp1! }).click();
     await expect.poll(() => inApp1!.isChecked(), POLL).toBe(false);
     // The other tab made no request: it heard the change.
     await expect.poll(() => inApp2!.isChecked(), POLL).toBe(false);
     await expect.poll(() => eventLog(ada2), POLL).toContainEqual(expect.stringContaining('preferences:updated'));
+    ada2.off('request', onRequest);
+    expect(asked).toEqual([]);
     expect(await ada2.locator('[data-type="announcement"] .muted-tag').textContent()).toBe('muted');
     expect(await preferenceSwitch(ada2, 'Class announcements', 'Offline').isChecked()).toBe(true);
     expect(await preferenceSwitch(grace, 'Class announcements', 'In-app').isChecked()).toBe(true);
