@@ -15,17 +15,22 @@ async function stalledWorker() {
   return worker;
 }
 
+/** A balancer with `worker`, listening on a free port of 127.0.0.1, and a client connected to it. */
+async function balancerWith(worker: ReturnType<typeof cluster.fork>) {
+  const balancer = new StickyBalancer();
+  balancer.add(worker);
+  balancer.server.listen(0, '127.0.0.1');
+  await once(balancer.server, 'listening');
+  const client = connect((balancer.server.address() as AddressInfo).port, '127.0.0.1');
+  return { balancer, client };
+}
+
 describe('StickyBalancer', () => {
   it('answers 503 to a connection accepted just before it closed, instead of handing it to a draining worker', async () => {
     // A worker that would never answer: without the check, the connection would go to it and hang.
     const worker = await stalledWorker();
     try {
-      const balancer = new StickyBalancer();
-      balancer.add(worker);
-      balancer.server.listen(0, '127.0.0.1');
-      await once(balancer.server, 'listening');
-      const { port } = balancer.server.address() as AddressInfo;
-      const client = connect(port, '127.0.0.1');
+      const { balancer, client } = await balancerWith(worker);
       await once(balancer.server, 'connection');
       balancer.close();
       client.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -43,11 +48,7 @@ describe('StickyBalancer', () => {
   it('closes a connection handed to a worker that died before taking it, instead of leaving its client hanging', async () => {
     const worker = await stalledWorker();
     try {
-      const balancer = new StickyBalancer();
-      balancer.add(worker);
-      balancer.server.listen(0, '127.0.0.1');
-      await once(balancer.server, 'listening');
-      const client = connect((balancer.server.address() as AddressInfo).port, '127.0.0.1');
+      const { balancer, client } = await balancerWith(worker);
       client.on('error', () => undefined);
       const closed = once(client, 'close');
       client.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
