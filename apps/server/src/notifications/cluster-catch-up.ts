@@ -3,7 +3,7 @@ import { REDIS, type RedisPair } from '../realtime/redis.module.js';
 import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
 import { NotificationsRepository } from './notifications.repository.js';
-import { REPLAY_LIMIT } from './notifications.service.js';
+import { REPLAY_LIMIT } from './replay.js';
 
 /**
  * What one socket was sent: every `seq` up to `upTo`, and those in `above`. A gap is not closed by a
@@ -45,16 +45,19 @@ const USERS_PER_ROUND = 200;
 
 /**
  * Nothing lost while a socket stays connected and Redis goes away: emits published meanwhile by
- * other processes never reached this one (Redis pub/sub keeps nothing). Each socket's highest `seq`
- * sent is tracked; when Redis is back (on this process or, as told, on another), every socket gets
- * what it is missing from the store, as after a reconnect: the notifications, or a resync beyond the
- * replay limit, then the current unread count; and its group rooms are set to the user's groups.
+ * other processes never reached this one (Redis pub/sub keeps nothing). What each socket was sent is
+ * tracked (see {@link handshakeDone}); when Redis is back (on this process or, as told, on another),
+ * every socket gets what it is missing from the store, as after a reconnect: the notifications, or a
+ * resync beyond the replay limit, then the current unread count; and its group rooms are set to the
+ * user's groups.
  */
 @Injectable()
 export class ClusterCatchUp implements OnApplicationBootstrap {
   private readonly logger = new Logger('ClusterCatchUp');
-  /** What each socket was sent; absent when it is not known (no `lastSeq`, handshake not over). */
+  /** What each socket was sent; absent until its handshake is over. */
   private readonly sent = new WeakMap<AppSocket, SentPosition>();
+  /** The live notifications a socket was sent before its handshake was over. */
+  private readonly early = new WeakMap<AppSocket, number[]>();
   private running: Promise<void> | null = null;
   private again = false;
 
@@ -74,25 +77,36 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * The handshake is over and `socket` has everything up to `caughtUpTo` (what it resumed from, then
+   * the replay or resync up to the state it read). Live notifications sent to it meanwhile count on
+   * their own: one above a `seq` published elsewhere while Redis was away must not make that one
+   * look sent (`notification:synced` names the highest, so it cannot say where the socket stands).
+   */
+  handshakeDone(socket: AppSocket, caughtUpTo: number): void {
+    if (!this.redis) return;
+    const position = new SentPosition(caughtUpTo);
+    for (const seq of this.early.get(socket) ?? []) position.sent(seq);
+    this.early.delete(socket);
+    this.sent.set(socket, position);
+  }
+
   private track(socket: AppSocket): void {
-    // The handshake's replay (or its end, `notification:synced`) gives the socket its first position.
-    socket.onAnyOutgoing(
-      (event: string, payload: { notification?: { seq: number }; toSeq?: number; lastSeq?: number }) => {
-        const position = this.sent.get(socket);
-        // A resync, and the end of the handshake's replay, tell the device everything up to there.
-        const upTo =
-          event === 'notification:resync'
-            ? payload.toSeq
-            : event === 'notification:synced'
-              ? payload.lastSeq
-              : undefined;
-        const seq = event === 'notification:new' ? payload.notification?.seq : undefined;
-        // Not known yet (handshake not over): what arrives first is where it stands.
-        if (!position && (upTo ?? seq) !== undefined) this.sent.set(socket, new SentPosition((upTo ?? seq)!));
-        else if (upTo !== undefined) position?.sentUpTo(upTo);
-        else if (seq !== undefined) position?.sent(seq);
-      },
-    );
+    socket.onAnyOutgoing((event: string, payload: { notification?: { seq: number }; toSeq?: number }) => {
+      const position = this.sent.get(socket);
+      if (event === 'notification:new' && payload.notification) {
+        const { seq } = payload.notification;
+        if (position) position.sent(seq);
+        else {
+          const early = this.early.get(socket);
+          if (early) early.push(seq);
+          else this.early.set(socket, [seq]);
+        }
+      } else if (event === 'notification:resync' && payload.toSeq !== undefined) {
+        // A resync tells the device everything up to there (the handshake's own is in `caughtUpTo`).
+        position?.sentUpTo(payload.toSeq);
+      }
+    });
   }
 
   /** Runs a catch-up of every local socket; one asked for while one runs follows it. */

@@ -14,13 +14,13 @@ import {
   NotificationsRepository,
   type UserState,
 } from './notifications.repository.js';
+import { ClusterCatchUp } from './cluster-catch-up.js';
 import { OFFLINE_CHANNEL, type OfflineChannel } from './offline/offline-channel.js';
 
 /** What a publisher gives: `type` defaults to `info`. */
 export type NotificationInput = Partial<Pick<NewNotification, 'type'>> & Omit<NewNotification, 'type'>;
 
-/** At most this many missed notifications are replayed on connect; beyond it the client resyncs over HTTP. */
-export const REPLAY_LIMIT = 100;
+import { REPLAY_LIMIT } from './replay.js';
 
 /** `seq` is a PostgreSQL integer. */
 const MAX_SEQ = 2 ** 31 - 1;
@@ -35,6 +35,7 @@ export class NotificationsService implements OnApplicationShutdown {
     private readonly ws: WebSocketService,
     private readonly writes: IdempotentWrites,
     @Inject(OFFLINE_CHANNEL) private readonly offline: OfflineChannel,
+    private readonly catchUp: ClusterCatchUp,
   ) {}
 
   /**
@@ -182,6 +183,7 @@ export class NotificationsService implements OnApplicationShutdown {
         }
       }
     });
+    this.catchUp.handshakeDone(socket, Math.max(state.lastSeq, lastSent));
     const held = releaseSocket(socket, lastSent);
     this.ws.emitToSocket(socket, 'notification:synced', { lastSeq: Math.max(state.lastSeq, lastSent, held) });
   }
