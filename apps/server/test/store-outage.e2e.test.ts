@@ -1,10 +1,13 @@
 import { sql } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type AddressInfo, createServer, type Server, Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Store } from '../src/store/database.js';
 import { STORE } from '../src/store/store.module.js';
-import { connectAs, http, sign, sleep, startServer, type TestServer, trackClients } from './helpers.js';
+import { connectAs, http, next, sign, sleep, startServer, type TestServer, trackClients } from './helpers.js';
 import { createTestDatabase, dropTestDatabases, storeTargets } from './services.js';
 
 /**
@@ -205,6 +208,74 @@ describe('an embedded store that does not answer in time', () => {
       expect([after.status, after.body.notifications?.[0].seq]).toEqual([201, 2]);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('an embedded store running a statement that does not end', () => {
+  const TIMEOUT_MS = 500;
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  /** A statement that would run for hours, as the store's own connection would run it. */
+  const endless = (server: TestServer) =>
+    sql`select count(*) from generate_series(1, 1e12)`.execute(server.app.get<Store>(STORE).db);
+
+  /** `GET /health` every 20 ms while `during` runs: the slowest answer, and the statuses seen. */
+  async function probeHealth(server: TestServer, during: Promise<unknown>) {
+    let slowest = 0;
+    const statuses = new Set<number>();
+    let done = false;
+    void during.finally(() => (done = true)).catch(() => undefined);
+    while (!done) {
+      const res = await timed(http(server, 'GET', '/health'));
+      slowest = Math.max(slowest, res.ms);
+      statuses.add(res.status);
+      await sleep(20);
+    }
+    return { slowest, statuses };
+  }
+
+  it('on a data directory: cuts it short, answers 503 meanwhile, /health stays quick, and recovers with data kept', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rt-endless-'));
+    dirs.push(dataDir);
+    const server = await startServer({ DATA_DIR: dataDir, DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) });
+    try {
+      const socket = track(await connectAs(server, 'wedge'));
+      expect((await publish(server, 'wedge', 'before')).status).toBe(201);
+      const stuck = endless(server);
+      const during = timed(publish(server, 'wedge', 'during'));
+      const health = await probeHealth(server, Promise.allSettled([stuck, during]));
+      await expect(stuck).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+      expectUnavailable(await during, TIMEOUT_MS);
+      expect(health.slowest).toBeLessThan(100);
+      expect([...health.statuses]).toEqual([200]);
+      // The store restarted on its directory: what was committed is there, and seqs go on from it.
+      const delivered = next(socket, 'notification:new', 15_000);
+      await waitFor(async () => (await http(server, 'GET', '/ready')).status === 200, 10_000);
+      const after = await publish(server, 'wedge', 'after');
+      expect([after.status, after.body.notifications?.[0].seq]).toEqual([201, 2]);
+      expect((await delivered).notification.title).toBe('after');
+      const metrics: string = (await http(server, 'GET', '/metrics')).body;
+      expect(metrics).toMatch(/^realtime_store_restarts_total 1$/m);
+      expect(metrics).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('in memory, where it cannot be cut short: 503 meanwhile, and /health says the store is blocked, quickly', async () => {
+    const server = await startServer({ DATA_DIR: 'memory://', DATABASE_TIMEOUT_MS: String(TIMEOUT_MS) });
+    try {
+      void endless(server).catch(() => undefined);
+      expectUnavailable(await timed(publish(server, 'wedge', 'during')), TIMEOUT_MS);
+      await sleep(TIMEOUT_MS);
+      const health = await timed(http(server, 'GET', '/health'));
+      expect(health.ms).toBeLessThan(100);
+      expect([health.status, health.body.status, health.body.blocked]).toEqual([503, 'blocked', ['store']]);
+      expect((await http(server, 'GET', '/ready')).status).toBe(503);
+    } finally {
+      await server.close().catch(() => undefined);
     }
   });
 });

@@ -14,7 +14,12 @@ import {
   groupParamsSchema,
   groupsResponseSchema,
 } from './groups-http.js';
-import { healthResponseSchema, notReadyResponseSchema, readyResponseSchema } from './health-http.js';
+import {
+  blockedResponseSchema,
+  healthResponseSchema,
+  notReadyResponseSchema,
+  readyResponseSchema,
+} from './health-http.js';
 import {
   idempotencyHeadersSchema,
   presenceParamsSchema,
@@ -263,9 +268,15 @@ export const routes = {
     method: 'GET',
     path: '/health',
     summary: 'Liveness',
-    description: '200 while the process serves.',
+    description:
+      '200 while the process serves, with its event-loop delay; 503 when it is wedged (its event loop was ' +
+      'blocked for 1 s or more within the last 10-20 s, or its embedded store ran one statement past ' +
+      '`DATABASE_TIMEOUT_MS` and could not cancel it), so an orchestrator restarts it.',
     access: 'public',
-    responses: { 200: json(healthResponseSchema, 'The process serves.') },
+    responses: {
+      200: json(healthResponseSchema, 'The process serves.'),
+      503: json(blockedResponseSchema, 'The process is wedged.'),
+    },
     errors: [],
   }),
   ready: defineRoute({

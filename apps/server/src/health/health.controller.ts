@@ -8,10 +8,14 @@ import { HealthService } from './health.service.js';
 export class HealthController {
   constructor(private readonly health: HealthService) {}
 
-  /** 200 while the process serves. */
+  /** 200 while the process serves; 503 when it is wedged (an orchestrator should restart it). */
   @ContractRoute(routes.health)
-  live(): RouteResponse<typeof routes.health> {
-    return { status: 'ok', uptime: Math.round(process.uptime()) };
+  live(@Res({ passthrough: true }) res: FastifyReply): RouteResponse<typeof routes.health, 200 | 503> {
+    const { live, eventLoop, blocked } = this.health.liveness();
+    const uptime = Math.round(process.uptime());
+    if (live) return { status: 'ok', uptime, eventLoop };
+    res.status(503);
+    return { status: 'blocked', uptime, eventLoop, blocked };
   }
 
   /** 200 when the store (and Redis, if set) answer, else 503; 503 from the moment the process drains. */

@@ -63,6 +63,39 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** The embedded store's thread, read at each scrape (the event loop's own delay is `nodejs_eventloop_lag_*`). */
+  watchEmbeddedStore(thread: { stalledMs(): number; counts: { timeouts: number; restarts: number } }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'realtime_store_stalled_seconds',
+      help: 'How long the embedded store has been running its current statement (0: idle)',
+      registers,
+      collect() {
+        this.set(thread.stalledMs() / 1000);
+      },
+    });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter(
+      'realtime_store_timeouts_total',
+      'Embedded store statements that did not answer in time',
+      () => thread.counts.timeouts,
+    );
+    counter(
+      'realtime_store_restarts_total',
+      'Embedded store threads replaced after a stuck statement',
+      () => thread.counts.restarts,
+    );
+  }
+
   /** The Prometheus text of this server: with WORKERS, of every worker, summed. */
   readonly scrape: () => Promise<string>;
 

@@ -1,6 +1,6 @@
 import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from 'kysely';
 import { migrationProvider } from './migrations.js';
-import { openEmbedded as openEmbeddedStore } from './embedded-store.js';
+import { type EmbeddedStore, openEmbedded as openEmbeddedStore } from './embedded-store.js';
 import { postgresPool } from './postgres-pool.js';
 import { type Database } from './schema.js';
 
@@ -23,6 +23,11 @@ export interface Store {
   db: Db;
   kind: 'postgres' | 'embedded';
   ping(): Promise<void>;
+  /**
+   * The embedded store's thread: how long its current statement has run (0: idle), and statements
+   * cut short and restarts so far. PostgreSQL has none (its server is another process).
+   */
+  thread?: Pick<EmbeddedStore, 'stalledMs' | 'counts'>;
   close(): Promise<void>;
 }
 
@@ -35,25 +40,21 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await migrate(migrator.db).finally(() => migrator.close());
     return openPostgres(options.databaseUrl, timeoutMs);
   }
-  const store = await openEmbedded(options.dataDir ?? 'memory://', timeoutMs);
+  const embedded = await openEmbeddedStore(options.dataDir ?? 'memory://', timeoutMs);
   try {
-    await migrate(store.db);
+    await migrate(embedded.unbounded);
   } catch (err) {
-    await store.close();
+    await embedded.close();
     throw err;
   }
-  return store;
+  const { db, stalledMs, counts, close } = embedded;
+  return { db, kind: 'embedded', ping: () => ping(db), thread: { stalledMs, counts }, close };
 }
 
 function openPostgres(url: string, timeoutMs: number, statementTimeouts = true): Store {
   const pool = postgresPool(url, timeoutMs, statementTimeouts);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', ping: () => ping(db), close: () => db.destroy() };
-}
-
-async function openEmbedded(dataDir: string, timeoutMs: number): Promise<Store> {
-  const { db, close } = await openEmbeddedStore(dataDir, timeoutMs);
-  return { db, kind: 'embedded', ping: () => ping(db), close };
 }
 
 async function ping(db: Db): Promise<void> {

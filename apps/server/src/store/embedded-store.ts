@@ -1,6 +1,7 @@
 import { Kysely, sql } from 'kysely';
 import { mkdirSync } from 'node:fs';
-import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteDialect, Turns } from './pglite-dialect.js';
+import { PGliteThread } from './pglite-thread.js';
 import { type Database } from './schema.js';
 
 /**
@@ -30,30 +31,41 @@ const VACUUM_EVERY_MS = 10 * 60_000;
 
 export interface EmbeddedStore {
   db: Kysely<Database>;
+  /** The same store without timeouts, for migrations and maintenance (no statement of theirs is cut short). */
+  unbounded: Kysely<Database>;
+  /** How long the statement the store is running has run (0: idle). */
+  stalledMs(): number;
+  /** Statements cut short and threads replaced since it opened. */
+  counts: PGliteThread['counts'];
   close(): Promise<void>;
 }
 
 /**
- * Opens PGlite (PostgreSQL in WebAssembly) in `dataDir`, or in memory for `memory://`; a query that
- * waits longer than `timeoutMs` for its turn fails as unavailable (0: it waits).
+ * Opens PGlite (PostgreSQL in WebAssembly) in `dataDir`, or in memory for `memory://`, in a thread of
+ * its own. A query that waits longer than `timeoutMs` for its turn, or then for its answer, fails as
+ * unavailable (0: it waits); see {@link PGliteThread} for what happens to the statement.
  */
 export async function openEmbedded(dataDir: string, timeoutMs = 0): Promise<EmbeddedStore> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  // Loaded only when used: a server on PostgreSQL never pays for PGlite's code.
-  const { PGlite } = await import('@electric-sql/pglite');
-  const settings = inMemory ? IN_MEMORY_SETTINGS : SETTINGS;
-  const pglite = await PGlite.create({
+  const thread = new PGliteThread({
     dataDir,
-    // The defaults first: they include -F (no fsync), as before.
-    startParams: [...PGlite.defaultStartParams, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+    settings: inMemory ? IN_MEMORY_SETTINGS : SETTINGS,
     ...(inMemory ? { initDbStartParams: ['--wal-segsize=1'] } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, timeoutMs) });
+  try {
+    await thread.ready();
+  } catch (err) {
+    await thread.close();
+    throw err;
+  }
+  const turns = new Turns();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(thread, turns, timeoutMs) });
+  const unbounded = new Kysely<Database>({ dialect: new PGliteDialect(thread, turns, 0) });
   const maintain = (statement: string) => () => {
     sql
       .raw(statement)
-      .execute(db)
+      .execute(unbounded)
       .catch(() => undefined);
   };
   const timers = [
@@ -62,9 +74,14 @@ export async function openEmbedded(dataDir: string, timeoutMs = 0): Promise<Embe
   ];
   return {
     db,
+    unbounded,
+    stalledMs: () => thread.stalledMs(),
+    counts: thread.counts,
     close: async () => {
       timers.forEach(clearInterval);
       await db.destroy();
+      await unbounded.destroy();
+      await thread.close();
     },
   };
 }

@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,8 @@ import { createTestDatabase, dropTestDatabases, storeTargets } from '../../test/
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { openStore } from './database.js';
 import { migrationProvider } from './migrations.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteDialect, Turns } from './pglite-dialect.js';
+import { PGliteThread } from './pglite-thread.js';
 
 afterAll(() => dropTestDatabases());
 
@@ -20,6 +20,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 async function storeAt0002(kind: 'embedded' | 'postgres') {
   let db: Kysely<any>;
   let options: { databaseUrl?: string; dataDir?: string };
+  let closeThread = async (): Promise<void> => undefined;
   if (kind === 'postgres') {
     const databaseUrl = await createTestDatabase();
     db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl }) }) });
@@ -27,7 +28,9 @@ async function storeAt0002(kind: 'embedded' | 'postgres') {
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'rt-migrate-'));
     dirs.push(dataDir);
-    db = new Kysely({ dialect: new PGliteDialect(await PGlite.create({ dataDir })) });
+    const thread = new PGliteThread({ dataDir, settings: {} });
+    closeThread = () => thread.close();
+    db = new Kysely({ dialect: new PGliteDialect(thread, new Turns()) });
     options = { dataDir };
   }
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateTo('0002_gamification');
@@ -42,6 +45,7 @@ async function storeAt0002(kind: 'embedded' | 'postgres') {
       values (gen_random_uuid(), 'old', ${seq}, 'info', 't', 'm', ${read ? sql`now()` : null})`.execute(db);
   }
   await db.destroy();
+  await closeThread();
   return options;
 }
 

@@ -1,4 +1,3 @@
-import { type PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -10,17 +9,23 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { type PGliteThread } from './pglite-thread.js';
 import { StoreUnavailableError } from './store-errors.js';
 
 /**
- * Kysely on PGlite. PGlite is one connection, so the driver hands it to one user at a time: a
- * transaction holds it from BEGIN to COMMIT and no other query can interleave (which is what makes
- * the same transactional code correct on PGlite and on a PostgreSQL pool).
+ * Kysely on PGlite, in its thread. PGlite is one connection, so the driver hands it to one user at a
+ * time ({@link Turns}, shared by every Kysely on the store): a transaction holds it from BEGIN to
+ * COMMIT and no other query can interleave (which is what makes the same transactional code correct
+ * on PGlite and on a PostgreSQL pool).
  */
 export class PGliteDialect implements Dialect {
-  /** `timeoutMs`: the longest a query waits for its turn on the one connection (0: no limit). */
+  /**
+   * `timeoutMs`: the longest a query waits for its turn, and then for its answer (0: no limit); a
+   * statement past it is cancelled (see {@link PGliteThread}).
+   */
   constructor(
-    private readonly pglite: PGlite,
+    private readonly thread: PGliteThread,
+    private readonly turns: Turns,
     private readonly timeoutMs = 0,
   ) {}
 
@@ -28,7 +33,7 @@ export class PGliteDialect implements Dialect {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite, this.timeoutMs);
+    return new PGliteDriver(this.thread, this.turns, this.timeoutMs);
   }
   createIntrospector(db: Kysely<unknown>) {
     return new PostgresIntrospector(db);
@@ -38,39 +43,47 @@ export class PGliteDialect implements Dialect {
   }
 }
 
-class PGliteDriver implements Driver {
-  private readonly connection: PGliteConnection;
+/** The one connection's users, one at a time, in order of arrival. */
+export class Turns {
   private queue: Promise<void> = Promise.resolve();
-  private release: (() => void) | undefined;
 
-  constructor(
-    private readonly pglite: PGlite,
-    private readonly timeoutMs: number,
-  ) {
-    this.connection = new PGliteConnection(pglite);
-  }
-
-  async init(): Promise<void> {
-    await this.pglite.waitReady;
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
+  /** Waits for the connection (at most `ms`; 0: no limit); resolves to its release. */
+  async take(ms: number): Promise<() => void> {
     const previous = this.queue;
     let release!: () => void;
     this.queue = new Promise<void>((resolve) => (release = resolve));
-    if (!(await turnWithin(previous, this.timeoutMs))) {
+    if (!(await turnWithin(previous, ms))) {
       // Gives up its place without breaking the line: its turn is passed on when it comes.
       void previous.then(release);
-      throw new StoreUnavailableError(`the embedded store was busy for more than ${this.timeoutMs} ms`);
+      throw new StoreUnavailableError(`the embedded store was busy for more than ${ms} ms`);
     }
-    this.release = release;
-    return this.connection;
+    return release;
   }
 
-  async releaseConnection(): Promise<void> {
-    const release = this.release;
-    this.release = undefined;
-    release?.();
+  /** Settles once every user so far has released the connection. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+}
+
+class PGliteDriver implements Driver {
+  constructor(
+    private readonly thread: PGliteThread,
+    private readonly turns: Turns,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async init(): Promise<void> {
+    await this.thread.ready();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const release = await this.turns.take(this.timeoutMs);
+    return new PGliteConnection(this.thread, this.timeoutMs, release);
+  }
+
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    (conn as PGliteConnection).release();
   }
 
   async beginTransaction(conn: DatabaseConnection): Promise<void> {
@@ -83,18 +96,32 @@ class PGliteDriver implements Driver {
     await conn.executeQuery(CompiledQuery.raw('rollback'));
   }
 
+  /** The thread belongs to the store, which closes it; this waits for the users of the connection. */
   async destroy(): Promise<void> {
-    await this.queue;
-    if (!this.pglite.closed) await this.pglite.close();
+    await this.turns.idle();
   }
 }
 
+/** One turn on the connection. */
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly pglite: PGlite) {}
+  /** The thread this turn began on: if it was replaced since, so was whatever this turn had begun. */
+  private readonly generation: number;
+
+  constructor(
+    private readonly thread: PGliteThread,
+    private readonly timeoutMs: number,
+    readonly release: () => void,
+  ) {
+    this.generation = thread.generation;
+  }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.pglite.closed) throw new StoreUnavailableError('the embedded store is closed');
-    const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
+    if (this.thread.generation !== this.generation) {
+      // Its transaction died with the thread: rolling back is done, anything else must not run outside it.
+      if (query.sql === 'rollback') return { rows: [] };
+      throw new StoreUnavailableError('the embedded store restarted during this transaction');
+    }
+    const result = await this.thread.query<R>(query.sql, query.parameters, this.timeoutMs);
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
