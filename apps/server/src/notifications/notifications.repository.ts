@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Notification } from '@realtime/contracts';
-import { CompiledQuery, sql, type Transaction } from 'kysely';
+import { CompiledQuery, type Selectable, sql, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { BatchLoader } from '../store/batch-loader.js';
 import { type Db, type Store, type Tx } from '../store/database.js';
-import { type Database } from '../store/schema.js';
+import { type Database, type NotificationsTable } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
 import { NO_STATE, STATE_COLUMNS, type StateRow, toNotification, toState } from './notification-rows.js';
 import { UserStateCache } from './user-state-cache.js';
@@ -113,21 +113,14 @@ export class NotificationsRepository implements OnModuleInit {
       returning user_id, last_seq, unread_count, version, groups`.execute(trx);
     if (seqs.length === 0) return { notifications: [], states: new Map() };
     const data = input.data === undefined ? null : JSON.stringify(input.data);
-    const rows = await trx
-      .insertInto('notifications')
-      .values(
-        seqs.map((s) => ({
-          id: randomUUID(),
-          user_id: s.user_id,
-          seq: s.last_seq,
-          type: input.type,
-          title: input.title,
-          message: input.message,
-          data,
-        })),
-      )
-      .returningAll()
-      .execute();
+    // One row per user from arrays: the same few parameters whatever the audience (a VALUES list
+    // takes seven per user, and past 65,535 the protocol's 16-bit parameter count overflows).
+    const { rows } = await sql<Selectable<NotificationsTable>>`
+      insert into notifications (id, user_id, seq, type, title, message, data)
+      select n.id, n.user_id, n.seq, ${input.type}, ${input.title}, ${input.message}, ${data}::jsonb
+      from unnest(${seqs.map(() => randomUUID())}::uuid[], ${seqs.map((s) => s.user_id)}::text[], ${seqs.map((s) => s.last_seq)}::int[])
+        as n(id, user_id, seq)
+      returning *`.execute(trx);
     return {
       notifications: rows.map(toNotification),
       states: new Map(seqs.map((s) => [s.user_id, toState(s)])),
@@ -153,7 +146,8 @@ export class NotificationsRepository implements OnModuleInit {
     const rows = await this.db
       .selectFrom('notification_preferences')
       .select(['user_id', 'type'])
-      .where('user_id', 'in', [...new Set(notifications.map((n) => n.userId))])
+      .where('user_id', '=', sql<string>`any(${[...new Set(notifications.map((n) => n.userId))]}::text[])`)
+      .where('type', '=', sql<string>`any(${[...new Set(notifications.map((n) => n.type))]}::text[])`)
       .where('offline', '=', false)
       .execute();
     const off = new Set(rows.map((r) => `${r.user_id}\n${r.type}`));

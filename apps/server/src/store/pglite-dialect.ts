@@ -10,7 +10,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import { type PGliteThread } from './pglite-thread.js';
-import { StoreUnavailableError } from './store-errors.js';
+import { checkParameterCount, StoreUnavailableError } from './store-errors.js';
 
 /**
  * Kysely on PGlite, in its thread. PGlite is one connection, so the driver hands it to one user at a
@@ -121,6 +121,7 @@ class PGliteConnection implements DatabaseConnection {
       if (query.sql === 'rollback') return { rows: [] };
       throw new StoreUnavailableError('the embedded store restarted during this transaction');
     }
+    checkParameterCount(query.parameters);
     const result = await this.thread.query<R>(query.sql, query.parameters, this.timeoutMs);
     return {
       rows: result.rows,

@@ -1,6 +1,6 @@
 import { type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import { storeFailure } from './store-errors.js';
+import { checkParameterCount, storeFailure } from './store-errors.js';
 
 const MAX_CONNECTIONS = 10;
 /** TCP keepalive probes start after this much silence, so a peer that vanished is noticed. */
@@ -45,6 +45,7 @@ export function postgresPool(connectionString: string, timeoutMs: number, statem
     const query = async (sql: string, parameters: readonly unknown[]) => {
       // The rollback after a broken query fails at once instead of waiting out another timeout.
       if (broken) throw broken;
+      checkParameterCount(parameters);
       try {
         return await client.query(sql, parameters as unknown[]);
       } catch (err) {

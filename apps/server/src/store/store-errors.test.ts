@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreUnavailableError, storeFailure } from './store-errors.js';
+import { checkParameterCount, StoreUnavailableError, storeFailure } from './store-errors.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -43,5 +43,19 @@ describe('storeFailure', () => {
     ]) {
       expect(storeFailure(err), String(err)).toBe('other');
     }
+  });
+});
+
+describe('checkParameterCount', () => {
+  it('refuses a statement whose parameter count the protocol cannot carry, as a bug, not unavailability', () => {
+    expect(() => checkParameterCount(new Array(65_535).fill(1))).not.toThrow();
+    let refused: unknown;
+    try {
+      checkParameterCount(new Array(65_536).fill(1));
+    } catch (err) {
+      refused = err;
+    }
+    expect(String(refused)).toMatch(/65536 bind parameters/);
+    expect(storeFailure(refused)).toBe('other');
   });
 });

@@ -7,6 +7,20 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** The protocol counts a statement's bind parameters in 16 bits: past this the count wraps. */
+const MAX_PARAMETERS = 65_535;
+
+/**
+ * Refuses a statement with more bind parameters than the protocol can count, before it is sent: sent,
+ * its count would wrap, and the server would answer a protocol violation (taken for a broken
+ * connection). A bug in the caller, never unavailability; statements pass arrays instead.
+ */
+export function checkParameterCount(parameters: readonly unknown[]): void {
+  if (parameters.length > MAX_PARAMETERS) {
+    throw new Error(`a statement with ${parameters.length} bind parameters (at most ${MAX_PARAMETERS}): pass an array`);
+  }
+}
+
 /** Socket errors of a peer that is gone, refuses or cannot be reached. */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
