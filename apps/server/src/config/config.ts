@@ -79,7 +79,7 @@ export interface AppConfig {
   /** Allowed cross-site origins (HTTP and socket handshake); empty: same origin only; null: any origin. */
   corsOrigins: string[] | null;
   databaseUrl: string | undefined;
-  /** Longest a PostgreSQL statement, connection attempt or pool wait may take before UNAVAILABLE. */
+  /** Longest a statement, connection attempt or pool wait (embedded: a turn, each statement) may take before UNAVAILABLE. */
   databaseTimeoutMs: number;
   redisUrl: string | undefined;
   /** Prefix of the cluster's Redis channels. */

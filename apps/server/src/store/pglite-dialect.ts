@@ -86,14 +86,15 @@ class PGliteDriver implements Driver {
     (conn as PGliteConnection).release();
   }
 
+  // BEGIN travels with the transaction's first statement: one trip to the thread fewer per transaction.
   async beginTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('begin'));
+    (conn as PGliteConnection).beginPending = true;
   }
   async commitTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('commit'));
+    await (conn as PGliteConnection).end('commit');
   }
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('rollback'));
+    await (conn as PGliteConnection).end('rollback');
   }
 
   /** The thread belongs to the store, which closes it; this waits for the users of the connection. */
@@ -106,6 +107,8 @@ class PGliteDriver implements Driver {
 class PGliteConnection implements DatabaseConnection {
   /** The thread this turn began on: if it was replaced since, so was whatever this turn had begun. */
   private readonly generation: number;
+  /** A transaction begun and not yet sent: BEGIN goes with the next statement. */
+  beginPending = false;
 
   constructor(
     private readonly thread: PGliteThread,
@@ -122,11 +125,22 @@ class PGliteConnection implements DatabaseConnection {
       throw new StoreUnavailableError('the embedded store restarted during this transaction');
     }
     checkParameterCount(query.parameters);
-    const result = await this.thread.query<R>(query.sql, query.parameters, this.timeoutMs);
+    const begin = this.beginPending;
+    this.beginPending = false;
+    const result = await this.thread.query<R>(query.sql, query.parameters, this.timeoutMs, begin);
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
     };
+  }
+
+  /** Ends the transaction; one that never sent a statement has nothing to end. */
+  async end(statement: 'commit' | 'rollback'): Promise<void> {
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
+    await this.executeQuery(CompiledQuery.raw(statement));
   }
 
   // eslint-disable-next-line require-yield

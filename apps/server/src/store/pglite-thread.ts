@@ -80,8 +80,11 @@ export class PGliteThread {
     return since.done ? 0 : performance.now() - since.value;
   }
 
-  /** Runs one statement; fails as unavailable when it has not answered within `timeoutMs` (0: no limit). */
-  query<R>(sql: string, params: readonly unknown[], timeoutMs: number): Promise<ThreadResult<R>> {
+  /**
+   * Runs one statement (after BEGIN, with `begin`); fails as unavailable when it has not answered
+   * within `timeoutMs` (0: no limit).
+   */
+  query<R>(sql: string, params: readonly unknown[], timeoutMs: number, begin = false): Promise<ThreadResult<R>> {
     // Fails at once rather than after a timeout when the store cannot answer soon.
     if (this.closed) return Promise.reject(new StoreUnavailableError('the embedded store is closed'));
     if (this.restarting) return Promise.reject(new StoreUnavailableError('the embedded store is restarting'));
@@ -99,7 +102,7 @@ export class PGliteThread {
         () => {
           if (!this.pending.has(id)) return;
           this.unanswered.set(id, performance.now());
-          this.worker.postMessage({ id, sql, params });
+          this.worker.postMessage({ id, sql, params, begin });
         },
         (err: unknown) => this.settle(id, () => reject(unavailable('the embedded store did not open', err))),
       );
@@ -126,7 +129,10 @@ export class PGliteThread {
   }
 
   private start(): void {
-    const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: this.options });
+    const worker = new Worker(new URL('./pglite-worker.js', import.meta.url), {
+      workerData: this.options,
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     this.worker = worker;
     let up = false;
     this.started = new Promise<void>((resolve, reject) => {

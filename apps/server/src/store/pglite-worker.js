@@ -11,7 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 /**
  * @typedef {{ dataDir: string, settings: Record<string, string>, initDbStartParams?: string[] }} WorkerOptions
- * @typedef {{ id: number, sql: string, params: unknown[] }} Statement
+ * @typedef {{ id: number, sql: string, params: unknown[], begin: boolean }} Statement
  */
 
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
@@ -46,8 +46,10 @@ port.on('message', async (/** @type {Statement | 'close'} */ message) => {
     port.close();
     return;
   }
-  const { id, sql, params } = message;
+  const { id, sql, params, begin } = message;
   try {
+    // BEGIN comes with the transaction's first statement, to save a trip.
+    if (begin) await db.query('begin');
     const { rows, affectedRows } = await db.query(sql, params);
     port.postMessage({ id, rows, affectedRows });
   } catch (err) {
