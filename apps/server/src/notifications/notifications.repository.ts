@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Notification } from '@realtime/contracts';
 import { CompiledQuery, type Selectable, sql, type Transaction } from 'kysely';
-import { randomUUID } from 'node:crypto';
 import { BatchLoader } from '../store/batch-loader.js';
 import { type Db, type Store, type Tx } from '../store/database.js';
 import { type Database, type NotificationsTable } from '../store/schema.js';
@@ -103,27 +102,28 @@ export class NotificationsRepository implements OnModuleInit {
       : sql`where not exists (
           select 1 from notification_preferences p where p.user_id = u.user_id and p.type = ${input.type} and not p.in_app
         )`;
-    const { rows: seqs } = await sql<StateRow & { user_id: string }>`
-      insert into user_state (user_id, last_seq, unread_count, version)
-      select u.user_id, 1, 1, 1 from unnest(${users}::text[]) as u(user_id) ${muted} order by u.user_id
-      on conflict (user_id) do update set
-        last_seq = user_state.last_seq + 1,
-        unread_count = user_state.unread_count + 1,
-        version = user_state.version + 1
-      returning user_id, last_seq, unread_count, version, groups`.execute(trx);
-    if (seqs.length === 0) return { notifications: [], states: new Map() };
     const data = input.data === undefined ? null : JSON.stringify(input.data);
-    // One row per user from arrays: the same few parameters whatever the audience (a VALUES list
-    // takes seven per user, and past 65,535 the protocol's 16-bit parameter count overflows).
-    const { rows } = await sql<Selectable<NotificationsTable>>`
-      insert into notifications (id, user_id, seq, type, title, message, data)
-      select n.id, n.user_id, n.seq, ${input.type}, ${input.title}, ${input.message}, ${data}::jsonb
-      from unnest(${seqs.map(() => randomUUID())}::uuid[], ${seqs.map((s) => s.user_id)}::text[], ${seqs.map((s) => s.last_seq)}::int[])
-        as n(id, user_id, seq)
-      returning *`.execute(trx);
+    // One statement hands out the seqs and inserts the rows (one trip to the store), from arrays: the
+    // same few parameters whatever the audience (past 65,535 the protocol's parameter count overflows).
+    const { rows } = await sql<Selectable<NotificationsTable> & Omit<StateRow, 'last_seq'>>`
+      with s as (
+        insert into user_state (user_id, last_seq, unread_count, version)
+        select u.user_id, 1, 1, 1 from unnest(${users}::text[]) as u(user_id) ${muted} order by u.user_id
+        on conflict (user_id) do update set
+          last_seq = user_state.last_seq + 1,
+          unread_count = user_state.unread_count + 1,
+          version = user_state.version + 1
+        returning user_id, last_seq, unread_count, version, groups
+      ), n as (
+        insert into notifications (id, user_id, seq, type, title, message, data)
+        select gen_random_uuid(), s.user_id, s.last_seq, ${input.type}, ${input.title}, ${input.message}, ${data}::jsonb
+        from s
+        returning *
+      )
+      select n.*, s.unread_count, s.version, s.groups from n join s using (user_id) order by n.user_id`.execute(trx);
     return {
       notifications: rows.map(toNotification),
-      states: new Map(seqs.map((s) => [s.user_id, toState(s)])),
+      states: new Map(rows.map((r) => [r.user_id, toState({ ...r, last_seq: r.seq })])),
       ...(input.critical ? { critical: true } : {}),
     };
   }
