@@ -50,6 +50,45 @@ describe('POST /api/events', () => {
     expect(await both).toEqual([payload, payload]);
   });
 
+  it('400 naming the event for protocol events: every notification:* and preferences:updated', async () => {
+    const olga = track(await connectAs(server, 'olga'));
+    const leaked = collect(olga, 'notification:new');
+    const notification = {
+      id: '7d5c0a3e-9a77-4a3f-8f1e-2b7f4f0c1a11',
+      userId: 'olga',
+      seq: 99,
+      type: 'info',
+      title: 'forged',
+      message: 'm',
+      read: false,
+      createdAt: new Date().toISOString(),
+    };
+    for (const [event, payload] of [
+      ['notification:new', { notification, timestamp: notification.createdAt }],
+      ['notification:unread_count', { unreadCount: 0, version: 1_000_000 }],
+      ['notification:synced', { lastSeq: 1_000_000 }],
+      ['notification:resync', { fromSeq: 1, toSeq: 1_000_000 }],
+      ['notification:read', { notificationId: notification.id, success: true }],
+      ['notification:deleted', { notificationId: notification.id }],
+      ['preferences:updated', { preferences: {} }],
+    ] as const) {
+      const res = await http(server, 'POST', '/api/events', {
+        token: service,
+        body: { event, payload, userIds: ['olga'] },
+      });
+      expect(res.status, event).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION_ERROR', issues: [{ path: 'event' }] });
+      expect(res.body.message).toContain(`${event} is a protocol event`);
+    }
+    const marker = next(olga, 'xp:gained');
+    await http(server, 'POST', '/api/events', {
+      token: service,
+      body: { event: 'xp:gained', payload: xp, userIds: ['olga'] },
+    });
+    await marker;
+    expect(leaked).toEqual([]);
+  });
+
   it('400: payload failing its event schema, unknown events, authenticated and error', async () => {
     const cases = [
       { event: 'xp:gained', payload: { amount: 'ten' } },

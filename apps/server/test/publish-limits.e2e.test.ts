@@ -55,7 +55,7 @@ describe.each(storeTargets)('publish limits on the $name store', (target) => {
     expect((await publish({ userId: 'deep', data: sized(maxBytes) })).body.notifications[0].seq).toBe(2);
   });
 
-  it('400 for a published notification:new whose data is too deep', async () => {
+  it('400 for a published notification:new whose data is too deep (as for every protocol event)', async () => {
     const notification = {
       id: '7d5c0a3e-9a77-4a3f-8f1e-2b7f4f0c1a11',
       userId: 'deep',

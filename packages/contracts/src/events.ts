@@ -47,11 +47,23 @@ export type ClientEventName = (typeof ClientEvent)[keyof typeof ClientEvent];
 export const serverEventNames = Object.values(ServerEvent) as ServerEventName[];
 export const clientEventNames = Object.values(ClientEvent) as ClientEventName[];
 
-/** Server events another service may publish through `POST /api/events`. */
-export type PublishableEventName = Exclude<ServerEventName, 'authenticated' | 'error'>;
+/**
+ * Server events only the server sends, from its own state: the session (`authenticated`, `error`),
+ * every `notification:*` (positions and counts from the store: a published `seq` or `version` would
+ * break every client's) and `preferences:updated`. `POST /api/events` refuses them.
+ */
+export type ProtocolEventName =
+  'authenticated' | 'error' | 'preferences:updated' | Extract<ServerEventName, `notification:${string}`>;
+
+/** Whether `name` is a {@link ProtocolEventName} (any `notification:*`, also one added later). */
+export const isProtocolEvent = (name: string): boolean =>
+  name === 'authenticated' || name === 'error' || name === 'preferences:updated' || name.startsWith('notification:');
+
+/** Server events another service may publish through `POST /api/events`: those that carry no store position. */
+export type PublishableEventName = Exclude<ServerEventName, ProtocolEventName>;
 
 export const publishableEventNames = serverEventNames.filter(
-  (name): name is PublishableEventName => name !== 'authenticated' && name !== 'error',
+  (name): name is PublishableEventName => !isProtocolEvent(name),
 );
 
 /** Names Socket.IO keeps for itself; no contract event may use one. */

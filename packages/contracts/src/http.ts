@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { userIdSchema } from './auth.js';
 import { groupIdSchema } from './groups-http.js';
-import { type PublishableEventName, publishableEventNames } from './events.js';
+import { isProtocolEvent, type PublishableEventName, publishableEventNames } from './events.js';
 import { type ServerPayload, serverToClientSchemas } from './server-events.js';
 
 /** Recipients of a publish: absent means everyone. */
@@ -9,8 +9,13 @@ export const userIdsSchema = z.array(userIdSchema).min(1).max(10_000);
 
 /** The body of `POST /api/events`; check `payload` with {@link parsePublishedPayload}. */
 export const publishEventBodySchema = z.object({
-  /** Any server-to-client event except `authenticated` and `error`. */
-  event: z.enum(publishableEventNames as [PublishableEventName, ...PublishableEventName[]]),
+  /** A server-to-client event that carries no store position; protocol events are refused by name. */
+  event: z.enum(publishableEventNames as [PublishableEventName, ...PublishableEventName[]], {
+    error: (issue) =>
+      typeof issue.input === 'string' && isProtocolEvent(issue.input)
+        ? `${issue.input} is a protocol event: only the server sends it`
+        : undefined,
+  }),
   /** The event's payload, checked against that event's schema. */
   payload: z.unknown(),
   /** Users whose sockets get it. */

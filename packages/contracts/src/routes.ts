@@ -58,8 +58,10 @@ export const routes = {
     path: '/api/events',
     summary: 'Publish a server event to users or to everyone',
     description:
-      "Any server-to-client event but `authenticated` and `error`, its `payload` checked by that event's schema; " +
-      'to the sockets of `userIds` and of the members of `groupIds` (a socket gets it once), or to every socket ' +
+      'A server-to-client event that carries no store position (`achievement:unlocked`, `rank:updated`, `xp:gained`, ' +
+      "`leaderboard:updated`), its `payload` checked by that event's schema; protocol events (`authenticated`, " +
+      '`error`, every `notification:*`, `preferences:updated`) are 400 `VALIDATION_ERROR` naming the event: they ' +
+      'reach sockets only from the server. Sent to the sockets of `userIds` and of the members of `groupIds` (a socket gets it once), or to every socket ' +
       `when both are absent. ${idempotency}`,
     access: publishers,
     headers: idempotencyHeadersSchema,

@@ -6,6 +6,7 @@ import {
   notificationSchema,
   parsePublishedPayload,
   publishEventBodySchema,
+  isProtocolEvent,
   publishableEventNames,
   serverEventNames,
   serverToClientSchemas,
@@ -35,10 +36,19 @@ describe('event names', () => {
     expect(Object.keys(clientToServerSchemas).sort()).toEqual([...clientEventNames].sort());
   });
 
-  it('publishes every server event but authenticated and error', () => {
-    expect(publishableEventNames).not.toContain('authenticated');
-    expect(publishableEventNames).not.toContain('error');
-    expect(publishableEventNames).toHaveLength(serverEventNames.length - 2);
+  it('publishes the server events that carry no store position, and none of the protocol events', () => {
+    expect([...publishableEventNames].sort()).toEqual([
+      'achievement:unlocked',
+      'leaderboard:updated',
+      'rank:updated',
+      'xp:gained',
+    ]);
+    const protocol = serverEventNames.filter((name) => !(publishableEventNames as string[]).includes(name));
+    expect(protocol.every(isProtocolEvent)).toBe(true);
+    expect(protocol).toEqual(
+      expect.arrayContaining(['authenticated', 'error', 'preferences:updated', 'notification:new']),
+    );
+    expect(isProtocolEvent('notification:anything_added_later')).toBe(true);
   });
 
   it('names user rooms user:{id}', () => {
@@ -86,9 +96,21 @@ describe('publish bodies', () => {
     expect(parsePublishedPayload('xp:gained', { amount: 'one' }).success).toBe(false);
   });
 
-  it('refuses authenticated, error, unknown events and empty recipient lists', () => {
+  it('refuses protocol events by name, unknown events and empty recipient lists', () => {
     for (const event of ['authenticated', 'error', 'made:up']) {
       expect(publishEventBodySchema.safeParse({ event, payload: {} }).success).toBe(false);
+    }
+    for (const event of [
+      'notification:new',
+      'notification:unread_count',
+      'notification:synced',
+      'preferences:updated',
+    ]) {
+      const result = publishEventBodySchema.safeParse({ event, payload: {} });
+      expect(result.error?.issues[0]).toMatchObject({
+        path: ['event'],
+        message: `${event} is a protocol event: only the server sends it`,
+      });
     }
     expect(publishEventBodySchema.safeParse({ event: 'xp:gained', payload: {}, userIds: [] }).success).toBe(false);
   });

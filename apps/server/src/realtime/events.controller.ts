@@ -13,7 +13,7 @@ import { WebSocketService } from './websocket.service.js';
 
 const { publishEvent } = routes;
 
-/** `POST /api/events`: other services publish any contract event to users or to everyone. */
+/** `POST /api/events`: other services publish the contract events that carry no store position, to users or to everyone. */
 @Controller()
 @UseGuards(HttpAuthGuard)
 export class EventsController {
