@@ -54,8 +54,8 @@ export interface MembershipChange {
   joined: boolean;
 }
 
-/** What the server keeps on each socket; plain data so the Redis adapter can serialise it. */
-export interface SocketData {
+/** Who a valid token speaks for: what the server knows of a caller, over HTTP and on a socket. */
+export interface Principal {
   /** The token's `sub`. */
   userId: string;
   /** The token's `email`, or null. */
@@ -68,6 +68,10 @@ export interface SocketData {
   expiresAt: number;
   /** The current token's `iat`, seconds since the epoch; null when it has none. */
   issuedAt: number | null;
+}
+
+/** What the server keeps on each socket (its principal, and where its replay starts); plain data so the Redis adapter can serialise it. */
+export interface SocketData extends Principal {
   /** The handshake's `auth.lastSeq`: replay what came after it; null: nothing to replay; 'invalid': not a seq. */
   resumeFrom: number | null | 'invalid';
 }

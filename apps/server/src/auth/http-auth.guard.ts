@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Role } from '@realtime/contracts';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -18,7 +18,6 @@ const refusals: Record<Exclude<VerifyResult, { ok: true }>['code'], string> = {
   TOKEN_EXPIRED: 'token expired',
   TOKEN_INVALID: 'invalid token',
   TOKEN_REVOKED: "the user's sessions were revoked after this token was issued",
-  TOO_MANY_CONNECTIONS: 'too many connections',
 };
 
 /**
@@ -40,14 +39,14 @@ export class HttpAuthGuard implements CanActivate {
   }
 
   private decide(context: ExecutionContext, result: VerifyResult): boolean {
-    if (!result.ok) throw new ApiError(result.code, refusals[result.code], HttpStatus.UNAUTHORIZED);
+    if (!result.ok) throw new ApiError(result.code, refusals[result.code]);
     const wait = this.rateLimit.take(result.principal);
     if (wait > 0) {
       context
         .switchToHttp()
         .getResponse<FastifyReply>()
         .header('retry-after', String(Math.ceil(wait)));
-      throw new ApiError('RATE_LIMITED', 'too many requests for this token', HttpStatus.TOO_MANY_REQUESTS);
+      throw new ApiError('RATE_LIMITED', 'too many requests for this token');
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
       context.getHandler(),

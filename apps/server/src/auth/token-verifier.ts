@@ -1,23 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type HandshakeErrorCode, type Role, tokenClaimsSchema } from '@realtime/contracts';
+import { type HandshakeErrorCode, type Principal, type Role, tokenClaimsSchema } from '@realtime/contracts';
+
+export type { Principal };
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { type JwksVerifier, jwksVerifier } from './jwks.js';
 import { RevocationList } from './revocation-list.js';
 
-/** Who a valid token speaks for. */
-export interface Principal {
-  userId: string;
-  email: string | null;
-  name: string | null;
-  role: Role;
-  /** Expiry in ms since the epoch. */
-  expiresAt: number;
-  /** `iat`, seconds since the epoch; null when the token has none. */
-  issuedAt: number | null;
-}
+/** Why a token is refused (a cap's TOO_MANY_CONNECTIONS is the connection's, never the token's). */
+export type TokenErrorCode = Exclude<HandshakeErrorCode, 'TOO_MANY_CONNECTIONS'>;
 
-export type VerifyResult = { ok: true; principal: Principal } | { ok: false; code: HandshakeErrorCode; reason: string };
+export type VerifyResult = { ok: true; principal: Principal } | { ok: false; code: TokenErrorCode; reason: string };
 
 /** Verified tokens kept until they expire, so a token is checked once and not on every request or device. */
 const CACHE_SIZE = 10_000;

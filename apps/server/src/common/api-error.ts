@@ -1,32 +1,51 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-import { type ErrorCode, type ValidationIssue } from '@realtime/contracts';
+import { errorStatus, type HttpError, type HttpErrorCode, type ValidationIssue } from '@realtime/contracts';
 import { type z } from 'zod';
 import { isStoreUnavailable } from '../store/store-errors.js';
 
-/** An error with a contract code, answered as `{ statusCode, code, message }` over HTTP and as a failed ack over the socket. */
-export class ApiError extends HttpException {
+/**
+ * An error with a contract code, thrown anywhere (services included) without choosing how it is
+ * answered: HTTP answers `{ statusCode, code, message }` with the status the contract gives the code
+ * (`errorStatus`), the socket a failed ack (or `error`) with the code.
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+
   constructor(
-    readonly code: ErrorCode,
+    readonly code: HttpErrorCode,
     message: string,
-    status: HttpStatus,
     readonly issues?: ValidationIssue[],
   ) {
-    super({ statusCode: status, code, message, ...(issues ? { issues } : {}) }, status);
+    super(message);
+  }
+
+  /** The HTTP status of its code, from the contract's table. */
+  get status(): number {
+    return errorStatus[this.code];
+  }
+
+  /** The HTTP answer's body. */
+  toBody(): HttpError {
+    return {
+      statusCode: this.status,
+      code: this.code,
+      message: this.message,
+      ...(this.issues ? { issues: this.issues } : {}),
+    } as HttpError;
   }
 
   static validation(error: z.ZodError, what = 'payload'): ApiError {
     const issues = flattenIssues(error);
     const first = issues[0];
     const detail = first ? `: ${first.path ? `${first.path} ` : ''}${first.message}` : '';
-    return new ApiError('VALIDATION_ERROR', `invalid ${what}${detail}`, HttpStatus.BAD_REQUEST, issues);
+    return new ApiError('VALIDATION_ERROR', `invalid ${what}${detail}`, issues);
   }
 
   static notFound(message = 'not found'): ApiError {
-    return new ApiError('NOT_FOUND', message, HttpStatus.NOT_FOUND);
+    return new ApiError('NOT_FOUND', message);
   }
 
   static forbidden(message = 'forbidden'): ApiError {
-    return new ApiError('FORBIDDEN', message, HttpStatus.FORBIDDEN);
+    return new ApiError('FORBIDDEN', message);
   }
 }
 
@@ -39,18 +58,13 @@ export class ApiError extends HttpException {
 export function knownError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (isStoreUnavailable(err)) {
-    return new ApiError(
-      'UNAVAILABLE',
-      'the database did not answer in time; retry later',
-      HttpStatus.SERVICE_UNAVAILABLE,
-    );
+    return new ApiError('UNAVAILABLE', 'the database did not answer in time; retry later');
   }
   const sqlState = (err as { code?: unknown } | null)?.code;
   if (typeof sqlState === 'string' && (sqlState.startsWith('22') || sqlState === '54001')) {
     return new ApiError(
       'VALIDATION_ERROR',
       'a value cannot be stored (e.g. a NUL character, a lone surrogate or a number out of range)',
-      HttpStatus.BAD_REQUEST,
     );
   }
   return undefined;

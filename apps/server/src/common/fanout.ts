@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiError } from './api-error.js';
 
 /**
@@ -14,7 +13,6 @@ export function assertFanout(payload: unknown, recipients: number, maxBytes: num
   throw new ApiError(
     'PAYLOAD_TOO_LARGE',
     `${bytes} bytes to ${recipients} recipients is more than the ${maxBytes} bytes one request may fan out`,
-    HttpStatus.PAYLOAD_TOO_LARGE,
   );
 }
 

@@ -47,7 +47,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): HttpError {
     const known = knownError(exception);
-    if (known) return known.getResponse() as HttpError;
+    if (known) return known.toBody();
     // Fastify's own errors (body parsing) reach here wrapped by Nest, with the original as `cause`.
     const fastifyCode = ((exception as { cause?: { code?: unknown } })?.cause ?? (exception as { code?: unknown }))
       ?.code;

@@ -1,4 +1,4 @@
-import { HttpStatus, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ApiError } from '../common/api-error.js';
 import { type Store, type Tx } from '../store/database.js';
 import { type IdempotencyScope, type Reply } from './idempotency-http.js';
@@ -73,11 +73,7 @@ export class IdempotentWrites implements OnModuleInit, OnModuleDestroy {
 
 function replay<B>(scope: IdempotencyScope, stored: StoredAnswer): Outcome<B, never> {
   if (stored.bodyHash !== scope.bodyHash) {
-    throw new ApiError(
-      'IDEMPOTENCY_KEY_REUSED',
-      'this Idempotency-Key was already used with a different body',
-      HttpStatus.UNPROCESSABLE_ENTITY,
-    );
+    throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different body');
   }
   return { status: stored.status, body: JSON.parse(stored.body) as B, replayed: true };
 }

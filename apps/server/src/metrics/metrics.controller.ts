@@ -1,4 +1,4 @@
-import { Controller, Header, HttpStatus, Inject, Req } from '@nestjs/common';
+import { Controller, Header, Inject, Req } from '@nestjs/common';
 import { type RouteResponse, routes } from '@realtime/contracts';
 import { type FastifyRequest } from 'fastify';
 import { bearerToken } from '../auth/token-verifier.js';
@@ -21,7 +21,7 @@ export class MetricsController {
     const given = bearerToken(req.headers.authorization);
     if (required && given !== required) {
       const code = given === undefined ? 'TOKEN_MISSING' : 'TOKEN_INVALID';
-      throw new ApiError(code, 'metrics require the METRICS_TOKEN bearer token', HttpStatus.UNAUTHORIZED);
+      throw new ApiError(code, 'metrics require the METRICS_TOKEN bearer token');
     }
     return this.metrics.scrape();
   }

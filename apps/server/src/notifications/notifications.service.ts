@@ -206,14 +206,14 @@ export class NotificationsService implements OnApplicationShutdown {
   }
 }
 
-const notFound = (id: string) => new ApiError('NOT_FOUND', `notification ${id} not found`, HttpStatus.NOT_FOUND);
+const notFound = (id: string) => new ApiError('NOT_FOUND', `notification ${id} not found`);
 
 const encodeCursor = (seq: number) => Buffer.from(`s:${seq}`).toString('base64url');
 
 function decodeCursor(cursor: string): number {
   const match = /^s:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match || Number(match[1]) > MAX_SEQ)
-    throw new ApiError('VALIDATION_ERROR', 'invalid cursor', HttpStatus.BAD_REQUEST, [
+    throw new ApiError('VALIDATION_ERROR', 'invalid cursor', [
       { path: 'cursor', message: 'not a cursor from this API' },
     ]);
   return Number(match[1]);

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   type AckResponse,
   type ClientAckData,
@@ -172,7 +172,7 @@ export class ClientEventRouter implements OnApplicationBootstrap {
           `${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
       );
     }
-    return new ApiError('INTERNAL_ERROR', 'internal error', HttpStatus.INTERNAL_SERVER_ERROR);
+    return new ApiError('INTERNAL_ERROR', 'internal error');
   }
 }
 

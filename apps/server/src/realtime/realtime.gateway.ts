@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
@@ -40,15 +40,11 @@ export class RealtimeGateway
     this.caps = new ConnectionCaps(connectionLimits(config.limits), metrics);
     router.handle('auth:refresh', async ({ token }, socket) => {
       const result = await verifier.verify(token);
-      if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`, HttpStatus.UNAUTHORIZED);
+      if (!result.ok) throw new ApiError(result.code, `refresh refused: ${result.reason}`);
       const { principal } = result;
       if (principal.userId !== socket.data.userId) throw ApiError.forbidden('refresh token belongs to another user');
       if (principal.expiresAt < socket.data.expiresAt) {
-        throw new ApiError(
-          'TOKEN_INVALID',
-          'refresh refused: the token expires before the current one',
-          HttpStatus.UNAUTHORIZED,
-        );
+        throw new ApiError('TOKEN_INVALID', 'refresh refused: the token expires before the current one');
       }
       socket.data = { ...socket.data, ...principal };
       this.expiry.schedule(socket);

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import {
   groupRoom,
   type InterServerEvents,
@@ -20,8 +20,7 @@ import { type AppServer, type AppSocket } from './socket-types.js';
 /** Presence that the cluster cannot tell in this time is UNAVAILABLE. */
 const PRESENCE_TIMEOUT_MS = 2000;
 
-const unavailable = () =>
-  new ApiError('UNAVAILABLE', 'the cluster did not answer in time', HttpStatus.SERVICE_UNAVAILABLE);
+const unavailable = () => new ApiError('UNAVAILABLE', 'the cluster did not answer in time');
 
 async function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
