@@ -13,6 +13,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './realtime/redis.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { StoreModule } from './store/store.module.js';
+import { UserStateModule } from './user-state/user-state.module.js';
 
 @Module({})
 export class AppModule {
@@ -24,6 +25,7 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         StoreModule,
+        UserStateModule,
         RedisModule,
         RealtimeModule,
         NotificationsModule,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type LeaderboardEntry } from '@realtime/contracts';
-import { NotificationsRepository } from '../notifications/notifications.repository.js';
+import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
 import { GamificationRepository } from './gamification.repository.js';
 
@@ -26,7 +26,7 @@ export class LeaderboardBroadcaster implements OnModuleDestroy {
 
   constructor(
     private readonly repo: GamificationRepository,
-    private readonly states: NotificationsRepository,
+    private readonly states: UserStateRepository,
     private readonly ws: WebSocketService,
   ) {}
 

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
-import { type StateRow, toState } from '../notifications/notification-rows.js';
-import { type UserState } from '../notifications/notifications.repository.js';
 import { type Db, type Store } from '../store/database.js';
 import { STORE } from '../store/store.module.js';
+import { type StateRow, toState, type UserState } from '../user-state/user-state.js';
 
 /** A membership change, and the states of its users after it (their `groups` changed). */
 export interface MembershipChanged {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LeaderboardBroadcaster } from '../gamification/leaderboard-broadcaster.js';
-import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
+import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { GroupsRepository } from './groups.repository.js';
 
 /**
@@ -12,7 +12,7 @@ import { GroupsRepository } from './groups.repository.js';
 export class GroupsService {
   constructor(
     private readonly repo: GroupsRepository,
-    private readonly states: NotificationsRepository,
+    private readonly states: UserStateRepository,
     private readonly ws: WebSocketService,
     private readonly leaderboard: LeaderboardBroadcaster,
   ) {}

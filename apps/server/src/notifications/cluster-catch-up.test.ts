@@ -63,8 +63,10 @@ describe('ClusterCatchUp', () => {
       state: () => Promise.resolve({ lastSeq: 10, unreadCount: 5, version: 12, groups: [] }),
       since: (_: string, from: number) => Promise.resolve(stored.filter((n) => n.seq > from)),
     };
+    // The notifications (`since`) and the user's state (`state`) from one fake.
     const catchUp = new ClusterCatchUp(
       ws as never,
+      repo as never,
       repo as never,
       { onRecovered: (l: () => void) => (recovered = l) } as never,
     );

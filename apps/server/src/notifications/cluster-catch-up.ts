@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, Optional } fro
 import { REDIS, type RedisPair } from '../realtime/redis.module.js';
 import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
+import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { REPLAY_LIMIT } from './replay.js';
 
@@ -64,6 +65,7 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
   constructor(
     private readonly ws: WebSocketService,
     private readonly repo: NotificationsRepository,
+    private readonly userStates: UserStateRepository,
     @Optional() @Inject(REDIS) private readonly redis: RedisPair | null = null,
   ) {}
 
@@ -152,7 +154,7 @@ export class ClusterCatchUp implements OnApplicationBootstrap {
   }
 
   private async catchUpUser(userId: string, sockets: AppSocket[]): Promise<number> {
-    const state = await this.repo.state(userId);
+    const state = await this.userStates.state(userId);
     const known = sockets.map((s) => this.sent.get(s)?.upTo).filter((n): n is number => n !== undefined);
     const from = Math.min(state.lastSeq, ...known);
     const missed = from < state.lastSeq ? await this.repo.since(userId, from, REPLAY_LIMIT + 1) : [];

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropTestDatabases, storeTargets } from '../../test/services.js';
 import { openStore, type Store } from '../store/database.js';
+import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { NotificationsRepository } from './notifications.repository.js';
 
 afterAll(() => dropTestDatabases());
@@ -13,7 +14,8 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     const e = env ?? (await target.env());
     const store = await openStore({ databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR });
     stores.push(store);
-    return { repo: new NotificationsRepository(store), env: e, store };
+    const userStates = new UserStateRepository(store);
+    return { repo: new NotificationsRepository(store, userStates), userStates, env: e, store };
   };
   const make = async (repo: NotificationsRepository, userIds: string[], title: string) =>
     (await repo.create(userIds, msg(title))).notifications;
@@ -34,7 +36,7 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
   });
 
   it('gives each user their own seq, starting at 1', async () => {
-    const { repo } = await open();
+    const { repo, userStates } = await open();
     const [a1] = await make(repo, ['a'], 'one');
     const { notifications: batch, states } = await repo.create(['b', 'a', 'b'], {
       ...msg('two'),
@@ -52,10 +54,10 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
       a: { lastSeq: 2, unreadCount: 2, version: 2, groups: [] },
       b: { lastSeq: 1, unreadCount: 1, version: 1, groups: [] },
     });
-    expect(await repo.state('a')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2, groups: [] });
-    expect(await repo.state('nobody')).toEqual({ lastSeq: 0, unreadCount: 0, version: 0, groups: [] });
+    expect(await userStates.state('a')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2, groups: [] });
+    expect(await userStates.state('nobody')).toEqual({ lastSeq: 0, unreadCount: 0, version: 0, groups: [] });
     // Read together (one query for a burst of handshakes), each still gets its own.
-    expect(await Promise.all(['b', 'nobody', 'a', 'b'].map((u) => repo.state(u)))).toEqual([
+    expect(await Promise.all(['b', 'nobody', 'a', 'b'].map((u) => userStates.state(u)))).toEqual([
       { lastSeq: 1, unreadCount: 1, version: 1, groups: [] },
       { lastSeq: 0, unreadCount: 0, version: 0, groups: [] },
       { lastSeq: 2, unreadCount: 2, version: 2, groups: [] },
@@ -100,10 +102,10 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
   });
 
   it('marks read idempotently, counts exactly with a version per change, and never touches another user', async () => {
-    const { repo } = await open();
+    const { repo, userStates } = await open();
     const [n1, n2] = [(await make(repo, ['reader'], '1'))[0]!, (await make(repo, ['reader'], '2'))[0]!];
     const [theirs] = await make(repo, ['stranger'], 'x');
-    expect(await repo.state('reader')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2, groups: [] });
+    expect(await userStates.state('reader')).toEqual({ lastSeq: 2, unreadCount: 2, version: 2, groups: [] });
     expect(await repo.markRead('reader', n1.id)).toEqual({
       value: n1.id,
       state: { lastSeq: 2, unreadCount: 1, version: 3, groups: [] },
@@ -115,7 +117,7 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     });
     expect(await repo.markRead('reader', theirs!.id)).toBeNull();
     expect(await repo.markRead('reader', 'not-a-uuid')).toBeNull();
-    expect(await repo.state('stranger')).toMatchObject({ unreadCount: 1 });
+    expect(await userStates.state('stranger')).toMatchObject({ unreadCount: 1 });
     expect(await repo.markAllRead('reader')).toEqual({
       value: [n2.id],
       state: { lastSeq: 2, unreadCount: 0, version: 4, groups: [] },
@@ -147,7 +149,7 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
       }),
       repos[1]!.markAllRead('busy').then(({ state }) => versions.push(state.version)),
     ]);
-    const state = await second.repo.state('busy');
+    const state = await second.userStates.state('busy');
     expect(state.unreadCount).toBe(await counted(second.store, 'busy'));
     expect(state.lastSeq).toBe(50);
     // 50 creates, then one version per change that changed something: never more than the changes made.
@@ -181,6 +183,6 @@ describe.each(storeTargets)('NotificationsRepository on the $name store', (targe
     const first = await open();
     await make(first.repo, ['keeper'], 'kept');
     const again = await open(first.env);
-    expect(await again.repo.state('keeper')).toEqual({ lastSeq: 1, unreadCount: 1, version: 1, groups: [] });
+    expect(await again.userStates.state('keeper')).toEqual({ lastSeq: 1, unreadCount: 1, version: 1, groups: [] });
   });
 });

@@ -1,12 +1,14 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Notification } from '@realtime/contracts';
-import { CompiledQuery, type Selectable, sql, type Transaction } from 'kysely';
-import { BatchLoader } from '../store/batch-loader.js';
+import { type Selectable, sql, type Transaction } from 'kysely';
 import { type Db, type Store, type Tx } from '../store/database.js';
 import { type Database, type NotificationsTable } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
-import { NO_STATE, STATE_COLUMNS, type StateRow, toNotification, toState } from './notification-rows.js';
-import { UserStateCache } from './user-state-cache.js';
+import { NO_STATE, STATE_COLUMNS, type StateRow, toState, type UserState } from '../user-state/user-state.js';
+import { UserStateRepository } from '../user-state/user-state.repository.js';
+import { toNotification } from './notification-rows.js';
+
+export type { UserState };
 
 export interface NewNotification {
   type: string;
@@ -15,15 +17,6 @@ export interface NewNotification {
   data?: Record<string, unknown> | undefined;
   /** Stored and delivered whatever the users' preferences say. */
   critical?: boolean | undefined;
-}
-
-/** A user's position and exact unread count; `version` grows with every change to their notifications. */
-export interface UserState {
-  lastSeq: number;
-  unreadCount: number;
-  version: number;
-  /** The groups the user is a member of. */
-  groups: readonly string[];
 }
 
 /** Notifications just stored, and their users' states after them. */
@@ -41,55 +34,32 @@ export interface Changed<T> {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// The handshake's one read: primary-key lookups, sent as is (no query builder on this path).
-const STATES_SQL = 'select user_id, last_seq, unread_count, version, groups from user_state where user_id = any($1)';
 
 /**
  * Every SQL statement about notifications; the same queries run on PostgreSQL and on PGlite. Each
  * change to a user's notifications also changes their `user_state` row in the same transaction.
  */
 @Injectable()
-export class NotificationsRepository implements OnModuleInit {
+export class NotificationsRepository {
   private readonly db: Db;
-  /** The embedded store has one writer, this process, so its user states can be served from memory. */
-  private readonly cache: UserStateCache | null;
-  /** Concurrent handshakes read their states together. */
-  private readonly states = new BatchLoader<UserState>(async (userIds) => {
-    const { rows } = await this.db.executeQuery<StateRow & { user_id: string }>(
-      CompiledQuery.raw(STATES_SQL, [userIds]),
-    );
-    return new Map(rows.map((r) => [r.user_id, toState(r)]));
-  }, NO_STATE);
 
-  constructor(@Inject(STORE) store: Store) {
+  constructor(
+    @Inject(STORE) store: Store,
+    private readonly userStates: UserStateRepository,
+  ) {
     this.db = store.db;
-    this.cache = store.kind === 'embedded' ? new UserStateCache() : null;
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (!this.cache) return;
-    const limit = this.cache.capacity;
-    const rows = await this.db
-      .selectFrom('user_state')
-      .select(['user_id', ...STATE_COLUMNS])
-      .limit(limit + 1)
-      .execute();
-    this.cache.load(
-      rows.slice(0, limit).map((r) => [r.user_id, toState(r)]),
-      rows.length <= limit,
-    );
   }
 
   /** Stores one notification per user, each with that user's next `seq`, in one transaction. */
   async create(userIds: readonly string[], input: NewNotification): Promise<Created> {
     const created = await this.db.transaction().execute((trx) => this.createIn(trx, userIds, input));
-    this.committed(created.states);
+    this.userStates.committed(created.states);
     return created;
   }
 
   /**
    * {@link create} inside the caller's transaction (calls in one transaction give a user consecutive
-   * seqs); once it has committed, hand the states to {@link committed}.
+   * seqs); once it has committed, hand the states to {@link UserStateRepository.committed}.
    */
   async createIn(trx: Tx, userIds: readonly string[], input: NewNotification): Promise<Created> {
     // Sorted and distinct: concurrent batches lock state rows in one order, so they cannot deadlock.
@@ -126,19 +96,6 @@ export class NotificationsRepository implements OnModuleInit {
       states: new Map(rows.map((r) => [r.user_id, toState({ ...r, last_seq: r.seq })])),
       ...(input.critical ? { critical: true } : {}),
     };
-  }
-
-  /** Teaches the embedded store's cache committed states; never others: handshakes answer from it. */
-  committed(states: ReadonlyMap<string, UserState>): void {
-    for (const [userId, state] of states) this.cache?.remember(userId, state);
-  }
-
-  /** The user's state (all zeros for a user who never had a notification). */
-  async state(userId: string): Promise<UserState> {
-    const cached = this.cache?.get(userId);
-    if (cached !== undefined) return cached ?? NO_STATE;
-    const state = await this.states.get(userId);
-    return this.cache?.remember(userId, state) ?? state;
   }
 
   /** Of these notifications, those whose user's preferences turn `offline` off for its type (their ids). */
@@ -257,7 +214,7 @@ export class NotificationsRepository implements OnModuleInit {
               .executeTakeFirst();
       return { value: outcome.value, state: row ? toState(row) : NO_STATE };
     });
-    if (result) this.cache?.remember(userId, result.state);
+    if (result) this.userStates.committed(new Map([[userId, result.state]]));
     return result;
   }
 }

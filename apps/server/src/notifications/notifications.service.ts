@@ -8,6 +8,7 @@ import { releaseSocket, throughGate } from '../realtime/socket-gate.js';
 import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
 import { type Tx } from '../store/database.js';
+import { UserStateRepository } from '../user-state/user-state.repository.js';
 import {
   type Created,
   type NewNotification,
@@ -32,6 +33,7 @@ export class NotificationsService implements OnApplicationShutdown {
 
   constructor(
     private readonly repo: NotificationsRepository,
+    private readonly userStates: UserStateRepository,
     private readonly ws: WebSocketService,
     private readonly writes: IdempotentWrites,
     @Inject(OFFLINE_CHANNEL) private readonly offline: OfflineChannel,
@@ -66,7 +68,7 @@ export class NotificationsService implements OnApplicationShutdown {
    * each emit attempted even if another throws, and offline users handed to the offline channel.
    */
   deliver({ notifications, states, critical }: Created): void {
-    this.repo.committed(states);
+    this.userStates.committed(states);
     const steps: AfterCommitStep[] = [];
     for (const n of notifications) steps.push([`notification:new to ${n.userId}`, () => this.ws.emitNotification(n)]);
     for (const [userId, state] of states)
@@ -104,7 +106,7 @@ export class NotificationsService implements OnApplicationShutdown {
     const beforeSeq = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     const [{ items, hasMore }, { unreadCount, version }] = await Promise.all([
       this.repo.page(userId, { limit: q.limit, beforeSeq, unread: q.unread }),
-      this.repo.state(userId),
+      this.userStates.state(userId),
     ]);
     const last = items.at(-1);
     return { items, nextCursor: hasMore && last ? encodeCursor(last.seq) : null, unreadCount, version };
@@ -195,7 +197,7 @@ export class NotificationsService implements OnApplicationShutdown {
   private async stateWithGroups(socket: AppSocket): Promise<UserState> {
     for (let attempt = 0; ; attempt++) {
       const epoch = this.ws.membershipEpoch();
-      const state = await this.repo.state(socket.data.userId);
+      const state = await this.userStates.state(socket.data.userId);
       if (socket.connected) this.ws.setGroups(socket, state.groups);
       if (epoch === this.ws.membershipEpoch() || attempt === 3) return state;
     }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dropTestDatabases, storeTargets } from '../../test/services.js';
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
+import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { openStore } from './database.js';
 import { migrationProvider } from './migrations.js';
 import { PGliteDialect, Turns } from './pglite-dialect.js';
@@ -53,8 +54,9 @@ describe.each(storeTargets)('migrations on the $name store', (target) => {
   it('0003 carries existing users over: their seq, and their unread count counted from the rows', async () => {
     const store = await openStore(await storeAt0002(target.name));
     try {
-      const repo = new NotificationsRepository(store);
-      expect(await repo.state('old')).toEqual({ lastSeq: 3, unreadCount: 2, version: 3, groups: [] });
+      const userStates = new UserStateRepository(store);
+      const repo = new NotificationsRepository(store, userStates);
+      expect(await userStates.state('old')).toEqual({ lastSeq: 3, unreadCount: 2, version: 3, groups: [] });
       const { notifications, states } = await repo.create(['old'], { type: 'info', title: 'new', message: 'm' });
       expect(notifications[0]!.seq).toBe(4);
       expect(states.get('old')).toEqual({ lastSeq: 4, unreadCount: 3, version: 4, groups: [] });

@@ -1,4 +1,4 @@
-import { type UserState } from './notifications.repository.js';
+import { type UserState } from './user-state.js';
 
 /** How many users' states are kept; the least recently changed or read are dropped first. */
 const DEFAULT_MAX_ENTRIES = 100_000;
