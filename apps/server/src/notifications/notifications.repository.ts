@@ -8,8 +8,6 @@ import { NO_STATE, STATE_COLUMNS, type StateRow, toState, type UserState } from 
 import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { toNotification } from './notification-rows.js';
 
-export type { UserState };
-
 export interface NewNotification {
   type: string;
   title: string;
@@ -93,7 +91,12 @@ export class NotificationsRepository {
       select n.*, s.unread_count, s.version, s.groups from n join s using (user_id) order by n.user_id`.execute(trx);
     return {
       notifications: rows.map(toNotification),
-      states: new Map(rows.map((r) => [r.user_id, toState({ ...r, last_seq: r.seq })])),
+      states: new Map(
+        rows.map((r) => [
+          r.user_id,
+          { lastSeq: r.seq, unreadCount: r.unread_count, version: r.version, groups: r.groups },
+        ]),
+      ),
       ...(input.critical ? { critical: true } : {}),
     };
   }

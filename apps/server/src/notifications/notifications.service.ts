@@ -9,12 +9,8 @@ import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
 import { type Tx } from '../store/database.js';
 import { UserStateRepository } from '../user-state/user-state.repository.js';
-import {
-  type Created,
-  type NewNotification,
-  NotificationsRepository,
-  type UserState,
-} from './notifications.repository.js';
+import { type UserState } from '../user-state/user-state.js';
+import { type Created, type NewNotification, NotificationsRepository } from './notifications.repository.js';
 import { ClusterCatchUp } from './cluster-catch-up.js';
 import { OFFLINE_CHANNEL, type OfflineChannel } from './offline/offline-channel.js';
 

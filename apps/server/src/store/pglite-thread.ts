@@ -53,8 +53,8 @@ export class PGliteThread {
   /** Threads this side terminated (their exit is expected). */
   private readonly terminated = new WeakSet<Worker>();
   private nextId = 0;
-  /** Between a restart and the new thread being up. */
-  private restarting = false;
+  /** Why no statement can be sent now (closed, restarting, stopped in memory); none: the thread is up. */
+  private down: string | undefined;
   /** In memory: the statement that ran past its timeout, until it answers. */
   private stuck: number | undefined;
   private closed = false;
@@ -85,33 +85,22 @@ export class PGliteThread {
    * within `timeoutMs` (0: no limit).
    */
   query<R>(sql: string, params: readonly unknown[], timeoutMs: number, begin = false): Promise<ThreadResult<R>> {
-    // Fails at once rather than after a timeout when the store cannot answer soon.
-    if (this.closed) return Promise.reject(new StoreUnavailableError('the embedded store is closed'));
-    if (this.restarting) return Promise.reject(new StoreUnavailableError('the embedded store is restarting'));
-    if (this.stuck !== undefined) {
-      return Promise.reject(
-        new StoreUnavailableError('the embedded store is still running a statement past its timeout'),
-      );
-    }
+    // Fails at once, rather than after a timeout, when the store cannot answer soon.
+    const down = this.down ?? (this.stuck !== undefined ? 'still running a statement past its timeout' : undefined);
+    if (down) return Promise.reject(new StoreUnavailableError(`the embedded store is ${down}`));
     const id = ++this.nextId;
     return new Promise<ThreadResult<R>>((resolve, reject) => {
       const timer = timeoutMs > 0 ? setTimeout(() => this.timedOut(id, timeoutMs), timeoutMs) : undefined;
       this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, timer });
-      // Sent once the thread is up (at once, mostly); a restart meanwhile has already failed it.
-      this.started.then(
-        () => {
-          if (!this.pending.has(id)) return;
-          this.unanswered.set(id, performance.now());
-          this.worker.postMessage({ id, sql, params, begin });
-        },
-        (err: unknown) => this.settle(id, () => reject(unavailable('the embedded store did not open', err))),
-      );
+      this.unanswered.set(id, performance.now());
+      this.worker.postMessage({ id, sql, params, begin });
     });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.down = 'closed';
     this.failPending('the embedded store is closed');
     await this.started.catch(() => undefined);
     const worker = this.worker;
@@ -135,6 +124,7 @@ export class PGliteThread {
     });
     this.worker = worker;
     let up = false;
+    // Statements are sent only once it is up: openEmbedded and Kysely's driver wait for ready().
     this.started = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: { ready: boolean; error?: PlainError } | Answer | 'closed') => {
         if (typeof m !== 'object') return;
@@ -167,7 +157,7 @@ export class PGliteThread {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.counts.timeouts++;
-    // Only the statement the thread is running can be what holds it up (others wait behind it, or for it to open).
+    // Only the statement the thread is running can be what holds it up (others wait behind it).
     const running = this.unanswered.keys().next().value === id;
     this.settle(id, () =>
       pending.reject(new StoreUnavailableError(`the embedded store did not answer within ${ms} ms`)),
@@ -187,11 +177,8 @@ export class PGliteThread {
     this.logger.error(`the embedded store's thread stopped: ${err instanceof Error ? err.message : String(err)}`);
     if (this.restartable) return this.replace('its thread stopped');
     this.generation++;
+    this.down = 'stopped (in memory, its data is gone)';
     this.failPending('the embedded store stopped');
-    this.started = Promise.reject(
-      new StoreUnavailableError('the embedded store stopped (in memory, its data is gone)'),
-    );
-    this.started.catch(() => undefined);
   }
 
   /** Terminates the thread and opens the data directory again in a new one. */
@@ -201,22 +188,17 @@ export class PGliteThread {
     this.counts.restarts++;
     this.logger.warn(`${reason}: restarting the embedded store on ${this.options.dataDir}`);
     this.failPending('the embedded store restarted');
-    this.restarting = true;
+    this.down = 'restarting';
     old.removeAllListeners();
     old.on('error', () => undefined);
     this.terminated.add(old);
-    // The new thread opens the directory only once the old one is gone; queries wait for it meanwhile.
-    let opened!: () => void;
-    let failed!: (err: unknown) => void;
-    this.started = new Promise<void>((resolve, reject) => ((opened = resolve), (failed = reject)));
-    this.started.catch(() => undefined);
+    // The new thread opens the directory only once the old one is gone; statements fail at once meanwhile.
     void old.terminate().then(() => {
-      if (this.closed) return failed(new StoreUnavailableError('the embedded store is closed'));
+      if (this.closed) return;
       this.start();
       this.started.then(
-        () => ((this.restarting = false), opened()),
+        () => (this.down = undefined),
         (err: unknown) => {
-          failed(err);
           this.logger.error(`the embedded store did not reopen: ${err instanceof Error ? err.message : String(err)}`);
           const retry = () => !this.closed && this.generation === generation && this.replace('retrying');
           setTimeout(retry, RESTART_RETRY_MS).unref();
@@ -240,8 +222,4 @@ export class PGliteThread {
 /** A PostgreSQL error from the thread, with its fields (`code`, `constraint`, ...) as they were. */
 function revive(plain: PlainError): Error {
   return Object.assign(new Error(plain.message), plain);
-}
-
-function unavailable(message: string, cause: unknown): StoreUnavailableError {
-  return new StoreUnavailableError(`${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
 }
