@@ -1,15 +1,18 @@
 import { type Notification } from '@realtime/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeliveryService } from '../src/delivery/delivery.service.js';
 import { WebSocketService } from '../src/realtime/websocket.service.js';
 import { collect, connectAs, next, startServer, type TestServer, trackClients } from './helpers.js';
 
 let server: TestServer;
 let ws: WebSocketService;
+let delivery: DeliveryService;
 const track = trackClients();
 
 beforeAll(async () => {
   server = await startServer();
   ws = server.app.get(WebSocketService);
+  delivery = server.app.get(DeliveryService);
 });
 afterAll(() => server.close());
 
@@ -24,8 +27,17 @@ const notification = (userId: string, seq: number): Notification => ({
   createdAt: new Date().toISOString(),
 });
 
-describe('WebSocketService (from the DI container)', () => {
-  it('emitNotification reaches every device of that user only', async () => {
+/** A change as the store hands it over: the notification and its user's count after it. */
+const change = (notification: Notification) => ({
+  kind: 'new' as const,
+  userId: notification.userId,
+  notification,
+  count: { unreadCount: 1, version: notification.seq },
+  timestamp: new Date().toISOString(),
+});
+
+describe('DeliveryService and WebSocketService (from the DI container)', () => {
+  it('a delivered notification reaches every device of that user only', async () => {
     const [a1, a2, b] = [
       track(await connectAs(server, 'ann')),
       track(await connectAs(server, 'ann')),
@@ -34,7 +46,7 @@ describe('WebSocketService (from the DI container)', () => {
     const bens = collect(b, 'notification:new');
     const n = notification('ann', 1);
     const both = Promise.all([next(a1, 'notification:new'), next(a2, 'notification:new')]);
-    ws.emitNotification(n);
+    delivery.deliver([change(n)]);
     const [p1, p2] = await both;
     expect(p1.notification).toEqual(n);
     expect(p2.notification).toEqual(n);
@@ -45,10 +57,10 @@ describe('WebSocketService (from the DI container)', () => {
     expect(bens).toEqual([]);
   });
 
-  it('emitNotification sends each user their own notification', async () => {
+  it('delivery sends each user their own notification', async () => {
     const [a, b] = [track(await connectAs(server, 'cy')), track(await connectAs(server, 'di'))];
     const got = Promise.all([next(a, 'notification:new'), next(b, 'notification:new')]);
-    for (const n of [notification('cy', 3), notification('di', 7)]) ws.emitNotification(n);
+    delivery.deliver([notification('cy', 3), notification('di', 7)].map(change));
     const [pa, pb] = await got;
     expect([pa.notification.userId, pa.notification.seq]).toEqual(['cy', 3]);
     expect([pb.notification.userId, pb.notification.seq]).toEqual(['di', 7]);

@@ -45,7 +45,27 @@ export interface InterServerEvents {
   'cluster:catch-up': () => void;
   /** Group membership changed: every process moves its sockets of those users, then acknowledges. */
   'groups:changed': (change: MembershipChange, ack: (applied: boolean) => void) => void;
+  /** Committed changes to users' notifications: every process hands them to its sockets of those users. */
+  'delivery:changes': (changes: UserChange[]) => void;
 }
+
+/** A user's unread count as of a `version`. */
+export type UnreadCount = ServerPayload<'notification:unread_count'>;
+
+/**
+ * One committed change to a user's notifications as it travels between processes: the notification
+ * (or what was read or deleted) and the user's count after it, together.
+ */
+export type UserChange =
+  | {
+      kind: 'new';
+      userId: string;
+      notification: ServerPayload<'notification:new'>['notification'];
+      count: UnreadCount;
+      timestamp: string;
+    }
+  | { kind: 'read'; userId: string; ids: string[]; count: UnreadCount }
+  | { kind: 'deleted'; userId: string; id: string; count: UnreadCount };
 
 /** Users who joined (`joined`) or left a group. */
 export interface MembershipChange {

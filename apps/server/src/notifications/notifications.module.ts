@@ -1,9 +1,10 @@
 import { Logger, Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { ClusterCatchUp } from '../delivery/cluster-catch-up.js';
+import { DeliveryService } from '../delivery/delivery.service.js';
 import { GroupsRepository } from '../groups/groups.repository.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
-import { ClusterCatchUp } from './cluster-catch-up.js';
 import { NotificationsController } from './notifications.controller.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsService } from './notifications.service.js';
@@ -19,6 +20,7 @@ import { WebhookOfflineChannel } from './offline/webhook-offline-channel.js';
     NotificationsService,
     GroupsRepository,
     NotificationsSocket,
+    DeliveryService,
     ClusterCatchUp,
     {
       provide: OFFLINE_CHANNEL,
@@ -30,6 +32,6 @@ import { WebhookOfflineChannel } from './offline/webhook-offline-channel.js';
       },
     },
   ],
-  exports: [NotificationsService, NotificationsRepository, GroupsRepository],
+  exports: [NotificationsService, DeliveryService, NotificationsRepository, GroupsRepository],
 })
 export class NotificationsModule {}

@@ -23,6 +23,8 @@ export interface Created {
   states: Map<string, UserState>;
   /** They bypass preferences (the offline channel's too). */
   critical?: boolean;
+  /** Users whose preferences turn `offline` off for this type (read in the same statement). */
+  offlineOff: Set<string>;
 }
 
 /** The outcome of a change to a user's notifications, and their state after it. */
@@ -62,7 +64,7 @@ export class NotificationsRepository {
   async createIn(trx: Tx, userIds: readonly string[], input: NewNotification): Promise<Created> {
     // Sorted and distinct: concurrent batches lock state rows in one order, so they cannot deadlock.
     const users = [...new Set(userIds)].sort();
-    if (users.length === 0) return { notifications: [], states: new Map() };
+    if (users.length === 0) return { notifications: [], states: new Map(), offlineOff: new Set() };
     // Users whose preferences turn this type off in-app get nothing, unless it is critical: filtered
     // in the statement that hands out the seqs, so preferences cost a publish no round trip.
     const muted = input.critical
@@ -73,7 +75,7 @@ export class NotificationsRepository {
     const data = input.data === undefined ? null : JSON.stringify(input.data);
     // One statement hands out the seqs and inserts the rows (one trip to the store), from arrays: the
     // same few parameters whatever the audience (past 65,535 the protocol's parameter count overflows).
-    const { rows } = await sql<Selectable<NotificationsTable> & Omit<StateRow, 'last_seq'>>`
+    const { rows } = await sql<Selectable<NotificationsTable> & Omit<StateRow, 'last_seq'> & { offline: boolean }>`
       with s as (
         insert into user_state (user_id, last_seq, unread_count, version)
         select u.user_id, 1, 1, 1 from unnest(${users}::text[]) as u(user_id) ${muted} order by u.user_id
@@ -88,7 +90,10 @@ export class NotificationsRepository {
         from s
         returning *
       )
-      select n.*, s.unread_count, s.version, s.groups from n join s using (user_id) order by n.user_id`.execute(trx);
+      select n.*, s.unread_count, s.version, s.groups, coalesce(p.offline, true) as offline
+      from n join s using (user_id)
+      left join notification_preferences p on p.user_id = n.user_id and p.type = n.type
+      order by n.user_id`.execute(trx);
     return {
       notifications: rows.map(toNotification),
       states: new Map(
@@ -98,20 +103,8 @@ export class NotificationsRepository {
         ]),
       ),
       ...(input.critical ? { critical: true } : {}),
+      offlineOff: new Set(rows.filter((r) => !r.offline).map((r) => r.user_id)),
     };
-  }
-
-  /** Of these notifications, those whose user's preferences turn `offline` off for its type (their ids). */
-  async offlineOptedOut(notifications: readonly Notification[]): Promise<Set<string>> {
-    const rows = await this.db
-      .selectFrom('notification_preferences')
-      .select(['user_id', 'type'])
-      .where('user_id', '=', sql<string>`any(${[...new Set(notifications.map((n) => n.userId))]}::text[])`)
-      .where('type', '=', sql<string>`any(${[...new Set(notifications.map((n) => n.type))]}::text[])`)
-      .where('offline', '=', false)
-      .execute();
-    const off = new Set(rows.map((r) => `${r.user_id}\n${r.type}`));
-    return new Set(notifications.filter((n) => off.has(`${n.userId}\n${n.type}`)).map((n) => n.id));
   }
 
   /** A page of the feed, newest first: `seq` below `beforeSeq` when given. */

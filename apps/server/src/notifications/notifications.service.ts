@@ -1,23 +1,18 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type ClientAckData, type Notification, type NotificationPage } from '@realtime/contracts';
-import { afterCommit, type AfterCommitStep } from '../common/after-commit.js';
 import { ApiError } from '../common/api-error.js';
 import { type IdempotencyScope, type Reply } from '../idempotency/idempotency-http.js';
 import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
-import { releaseSocket, throughGate } from '../realtime/socket-gate.js';
-import { type AppSocket } from '../realtime/socket-types.js';
+import { DeliveryService } from '../delivery/delivery.service.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
 import { type Tx } from '../store/database.js';
 import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { type UserState } from '../user-state/user-state.js';
 import { type Created, type NewNotification, NotificationsRepository } from './notifications.repository.js';
-import { ClusterCatchUp } from './cluster-catch-up.js';
 import { OFFLINE_CHANNEL, type OfflineChannel } from './offline/offline-channel.js';
 
 /** What a publisher gives: `type` defaults to `info`. */
 export type NotificationInput = Partial<Pick<NewNotification, 'type'>> & Omit<NewNotification, 'type'>;
-
-import { REPLAY_LIMIT } from './replay.js';
 
 /** `seq` is a PostgreSQL integer. */
 const MAX_SEQ = 2 ** 31 - 1;
@@ -31,9 +26,9 @@ export class NotificationsService implements OnApplicationShutdown {
     private readonly repo: NotificationsRepository,
     private readonly userStates: UserStateRepository,
     private readonly ws: WebSocketService,
+    private readonly delivery: DeliveryService,
     private readonly writes: IdempotentWrites,
     @Inject(OFFLINE_CHANNEL) private readonly offline: OfflineChannel,
-    private readonly catchUp: ClusterCatchUp,
   ) {}
 
   /**
@@ -60,30 +55,32 @@ export class NotificationsService implements OnApplicationShutdown {
   }
 
   /**
-   * After COMMIT: `notification:new` then `notification:unread_count` to every device of each user,
-   * each emit attempted even if another throws, and offline users handed to the offline channel.
+   * After COMMIT: each notification and its user's count after it, to every device of the user (one
+   * change each; see DeliveryService), and users with no socket anywhere handed to the offline channel.
    */
-  deliver({ notifications, states, critical }: Created): void {
+  deliver({ notifications, states, critical, offlineOff }: Created): void {
     this.userStates.committed(states);
-    const steps: AfterCommitStep[] = [];
-    for (const n of notifications) steps.push([`notification:new to ${n.userId}`, () => this.ws.emitNotification(n)]);
-    for (const [userId, state] of states)
-      steps.push([`notification:unread_count to ${userId}`, () => this.emitUnreadCount(userId, state)]);
-    afterCommit(this.logger, steps);
-    void this.handOffline(notifications, critical ?? false);
+    const timestamp = new Date().toISOString();
+    this.delivery.deliver(
+      notifications.map((notification) => {
+        const { unreadCount, version } = states.get(notification.userId)!;
+        return { kind: 'new', userId: notification.userId, notification, count: { unreadCount, version }, timestamp };
+      }),
+    );
+    void this.handOffline(critical ? notifications : notifications.filter((n) => !offlineOff.has(n.userId)));
   }
 
   /**
-   * Gives notifications of users with no socket anywhere to the offline channel, but those whose
-   * preferences turn `offline` off for the type (unless critical); never holds up delivery.
+   * Gives notifications of users with no socket anywhere to the offline channel; never holds up
+   * delivery. A user with a socket on this process is known online without asking the cluster.
    */
-  private async handOffline(created: Notification[], critical: boolean): Promise<void> {
+  private async handOffline(created: Notification[]): Promise<void> {
+    const unknown = created.filter((n) => this.ws.localSocketsOf(n.userId).next().done);
+    if (unknown.length === 0) return;
     try {
-      const online = await this.ws.connectedUsers(created.map((n) => n.userId));
-      const away = created.filter((n) => !online.has(n.userId));
-      const optedOut = critical || away.length === 0 ? new Set<string>() : await this.repo.offlineOptedOut(away);
-      for (const n of away) {
-        if (optedOut.has(n.id)) continue;
+      const online = await this.ws.connectedUsers(unknown.map((n) => n.userId));
+      for (const n of unknown) {
+        if (online.has(n.userId)) continue;
         this.offline
           .deliver(n)
           .catch((err: unknown) => this.logger.error(`offline channel ${this.offline.name} failed: ${String(err)}`));
@@ -112,15 +109,13 @@ export class NotificationsService implements OnApplicationShutdown {
     const changed = await this.repo.markRead(userId, id);
     if (!changed) throw notFound(id);
     const { value: notificationId, state } = changed;
-    this.ws.emit({ userId }, 'notification:read', { notificationId, success: true });
-    this.emitUnreadCount(userId, state);
+    this.delivery.deliver([{ kind: 'read', userId, ids: [notificationId], count: countOf(state) }]);
     return { notificationId, unreadCount: state.unreadCount, version: state.version };
   }
 
   async markAllRead(userId: string): Promise<ClientAckData<'notification:mark_all_read'>> {
     const { value: ids, state } = await this.repo.markAllRead(userId);
-    for (const notificationId of ids) this.ws.emit({ userId }, 'notification:read', { notificationId, success: true });
-    if (ids.length > 0) this.emitUnreadCount(userId, state);
+    if (ids.length > 0) this.delivery.deliver([{ kind: 'read', userId, ids, count: countOf(state) }]);
     return { updated: ids.length, unreadCount: state.unreadCount, version: state.version };
   }
 
@@ -128,81 +123,16 @@ export class NotificationsService implements OnApplicationShutdown {
     const changed = await this.repo.delete(userId, id);
     if (!changed) throw notFound(id);
     const { value: notificationId, state } = changed;
-    this.ws.emit({ userId }, 'notification:deleted', { notificationId });
-    this.emitUnreadCount(userId, state);
+    this.delivery.deliver([{ kind: 'deleted', userId, id: notificationId, count: countOf(state) }]);
     return { notificationId, unreadCount: state.unreadCount, version: state.version };
-  }
-
-  private emitUnreadCount(userId: string, { unreadCount, version }: UserState): void {
-    this.ws.emit({ userId }, 'notification:unread_count', { unreadCount, version });
-  }
-
-  /**
-   * Right after `authenticated`: the unread count; then, for a socket that sent `auth.lastSeq`, what
-   * it missed (oldest first, `replayed: true`) or a resync past the replay limit; then the live events
-   * held meanwhile (see socket-gate.ts), without those the replay already gave; then
-   * `notification:synced`. The socket sees `seq` strictly increasing.
-   */
-  async onConnect(socket: AppSocket): Promise<void> {
-    const { userId, resumeFrom } = socket.data;
-    let state: UserState;
-    let missed: Notification[] = [];
-    try {
-      state = await this.stateWithGroups(socket);
-      if (typeof resumeFrom === 'number' && resumeFrom < state.lastSeq) {
-        missed = await this.repo.since(userId, resumeFrom, REPLAY_LIMIT + 1);
-      }
-    } catch (err) {
-      // Without its state the socket cannot be caught up: it is told, and reconnects when it can.
-      releaseSocket(socket);
-      this.ws.emitToSocket(socket, 'error', { code: 'UNAVAILABLE', message: 'the store did not answer; reconnect' });
-      socket.disconnect(true);
-      throw err;
-    }
-    // A client ahead of the store (it was reset, or the client made its position up) is where the store is:
-    // the gate must not drop the store's next seqs as already sent.
-    let lastSent = typeof resumeFrom === 'number' ? Math.min(resumeFrom, state.lastSeq) : 0;
-    throughGate(socket, () => {
-      const { unreadCount, version } = state;
-      this.ws.emitToSocket(socket, 'notification:unread_count', { unreadCount, version });
-      if (resumeFrom === 'invalid') {
-        this.ws.emitToSocket(socket, 'error', {
-          code: 'VALIDATION_ERROR',
-          message: 'auth.lastSeq must be a non-negative integer; nothing was replayed',
-        });
-      } else if (missed.length > REPLAY_LIMIT) {
-        this.ws.emitToSocket(socket, 'notification:resync', { fromSeq: lastSent + 1, toSeq: state.lastSeq });
-        lastSent = state.lastSeq;
-      } else {
-        const timestamp = new Date().toISOString();
-        for (const notification of missed) {
-          this.ws.emitToSocket(socket, 'notification:new', { notification, timestamp, replayed: true });
-          lastSent = notification.seq;
-        }
-      }
-    });
-    this.catchUp.handshakeDone(socket, Math.max(state.lastSeq, lastSent));
-    const held = releaseSocket(socket, lastSent);
-    this.ws.emitToSocket(socket, 'notification:synced', { lastSeq: Math.max(state.lastSeq, lastSent, held) });
-  }
-
-  /**
-   * The user's state, with the socket put in the rooms of the user's groups. A membership change applied
-   * while the state was read is read again, so the socket never stays in a room it was just taken out of.
-   */
-  private async stateWithGroups(socket: AppSocket): Promise<UserState> {
-    for (let attempt = 0; ; attempt++) {
-      const epoch = this.ws.membershipEpoch();
-      const state = await this.userStates.state(socket.data.userId);
-      if (socket.connected) this.ws.setGroups(socket, state.groups);
-      if (epoch === this.ws.membershipEpoch() || attempt === 3) return state;
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.offline.drain?.();
   }
 }
+
+const countOf = ({ unreadCount, version }: UserState) => ({ unreadCount, version });
 
 const notFound = (id: string) => new ApiError('NOT_FOUND', `notification ${id} not found`);
 

@@ -16,7 +16,6 @@ import { ConnectionCaps, connectionLimits } from './connection-caps.js';
 import { ConnectionHooks } from './connection-hooks.js';
 import { SESSIONS_FULL } from './realtime-io.adapter.js';
 import { SessionExpiry } from './session-expiry.js';
-import { holdSocket } from './socket-gate.js';
 import { type AppServer, type AppSocket } from './socket-types.js';
 import { WebSocketService } from './websocket.service.js';
 
@@ -71,8 +70,8 @@ export class RealtimeGateway
     this.router.bind(socket);
     this.expiry.schedule(socket);
     this.ws.emitToSocket(socket, 'authenticated', { success: true, userId, email });
-    // A socket that resumes from a seq gets its replay before any live event (see NotificationsService.onConnect).
-    if (typeof socket.data.resumeFrom === 'number') holdSocket(socket);
+    // From here the socket's notifications pass its cursor, which holds them until its handshake's
+    // replay is out (see delivery/delivery.service.ts).
     void socket.join(userRoom(userId));
     this.hooks.run(socket).catch((err: unknown) => {
       this.logger.error(`connection hooks failed for ${userId}: ${err instanceof Error ? err.message : String(err)}`);

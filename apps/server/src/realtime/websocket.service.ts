@@ -3,7 +3,6 @@ import {
   groupRoom,
   type InterServerEvents,
   type MembershipChange,
-  type Notification,
   type ServerEventName,
   type ServerPayload,
   type ServerToClientEvents,
@@ -35,6 +34,12 @@ async function withTimeout<T>(work: Promise<T>): Promise<T> {
 }
 
 type Args<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
+
+/**
+ * What may go to rooms: not `authenticated` (one socket's own), nor `notification:*`, which leave
+ * only from the store through each socket's cursor (delivery/).
+ */
+export type RoomEventName = Exclude<ServerEventName, 'authenticated' | `notification:${string}`>;
 
 /** Who gets an event: users' sockets, groups' members' sockets (both at once too), or every socket. */
 export type Audience =
@@ -69,6 +74,8 @@ export class WebSocketService implements OnApplicationShutdown {
   private readonly logger = new Logger('WebSocketService');
   /** Membership changes applied on this process so far (see {@link membershipEpoch}). */
   private membershipChanges = 0;
+  /** `events_out{target="socket"}` per event, bound once: a notification is several per-socket emits. */
+  private readonly toSocketCounters = new Map<ServerEventName, { inc(): void }>();
 
   constructor(
     private readonly metrics: MetricsService,
@@ -109,19 +116,11 @@ export class WebSocketService implements OnApplicationShutdown {
    * Sends an event to an audience, on every process: the sockets of one user or several, the members
    * of one group or several, or everyone. A socket in several of the rooms gets it once.
    */
-  emit<E extends ServerEventName>(audience: Audience, event: E, payload: ServerPayload<E>): void {
+  emit<E extends RoomEventName>(audience: Audience, event: E, payload: ServerPayload<E>): void {
     const rooms = audienceRooms(audience);
     this.metrics.eventsOut.inc({ event, target: audienceTarget(audience) });
     if (rooms === 'all') this.io.emit(event, ...([payload] as Args<E>));
     else if (rooms.length > 0) this.io.to(rooms).emit(event, ...([payload] as Args<E>));
-  }
-
-  /** `notification:new` to the sockets of the notification's user. */
-  emitNotification(notification: Notification): void {
-    this.emit({ userId: notification.userId }, 'notification:new', {
-      notification,
-      timestamp: new Date().toISOString(),
-    });
   }
 
   /**
@@ -175,7 +174,8 @@ export class WebSocketService implements OnApplicationShutdown {
     if (wanted.size > 0) void socket.join([...wanted]);
   }
 
-  private *localSocketsOf(userId: string): Generator<AppSocket> {
+  /** This process's sockets of the user. */
+  *localSocketsOf(userId: string): Generator<AppSocket> {
     const nsp = this.io.of('/');
     for (const id of nsp.adapter.rooms.get(userRoom(userId)) ?? []) {
       const socket = nsp.sockets.get(id);
@@ -226,7 +226,9 @@ export class WebSocketService implements OnApplicationShutdown {
 
   /** Sends an event to one socket (e.g. the replay of what that device missed). */
   emitToSocket<E extends ServerEventName>(socket: AppSocket, event: E, payload: ServerPayload<E>): void {
-    this.metrics.eventsOut.inc({ event, target: 'socket' });
+    let counter = this.toSocketCounters.get(event);
+    if (!counter) this.toSocketCounters.set(event, (counter = this.metrics.eventsOut.labels({ event, target: 'socket' })));
+    counter.inc();
     socket.emit(event, ...([payload] as Args<E>));
   }
 
