@@ -15,6 +15,10 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     setupFiles: ['reflect-metadata'],
+    // Sets NODE_EXTRA_CA_CERTS for the push receiver's certificate. Node reads it only at process
+    // start: forked workers start after the global setup and inherit it, worker threads would not.
+    globalSetup: ['test/global-setup.ts'],
+    pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 30_000,
     fileParallelism: false,

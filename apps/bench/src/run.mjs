@@ -5,7 +5,8 @@
 // run from a pristine copy) and on a fresh PostgreSQL database per gateway run (created and dropped here).
 // Per run: idle RSS; handshakes of every socket (users x 2 devices); a closed loop of
 // POST /api/events to one user (fan-out); broadcasts to every socket; then, gateway only,
-// POST /api/notifications and notification:mark_read. Every delivery is checked: a lost, duplicated
+// POST /api/notifications, notification:mark_read, fan-out under a flooding socket and Web Push to a
+// local push service (./lib/push-receiver.mjs). Every delivery is checked: a lost, duplicated
 // or misrouted event fails the run (exit 1). Targets on the ratios gateway/bare are printed with
 // PASS/MISS and never change the exit code. Server CPU and RSS come from /proc (whole process tree).
 //
@@ -19,6 +20,8 @@
 //   BENCH_ROUNDS                alternating rounds per store (default 2; smoke 1)
 //   BENCH_EVENTS                measured fan-out events (default 4000; smoke 50)
 //   BENCH_BROADCASTS            broadcasts in the burst (default 40; smoke 3)
+//   BENCH_PUSH_USERS            gateway only: users with one push subscription each (default 500; smoke 20)
+//   BENCH_PUSH_NOTIFICATIONS    gateway only: notifications pushed to them (default 2000; smoke 40)
 //   BENCH_SERVER_NODE_ARGS      extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_WORKERS=1,2           scaling mode: the gateway alone on PostgreSQL with WORKERS=N for each N
 //   BENCH_REDIS_URL             passed to the gateway as REDIS_URL
@@ -55,6 +58,8 @@ import {
   textTable,
 } from './lib/report.mjs';
 import { broadcast, fanout, handshake, markRead, notifications, underFlood } from './lib/scenarios.mjs';
+import { webPush } from './lib/push.mjs';
+import { startPushReceiver, vapidKeyPair } from './lib/push-receiver.mjs';
 import { startServer } from './lib/server.mjs';
 import { mb, mean, num, round } from './lib/stats.mjs';
 import { signToken } from './lib/tokens.mjs';
@@ -90,6 +95,11 @@ const P = {
   markReads: SMOKE ? 10 : 500,
   floodEvents: SMOKE ? 30 : 2000,
   markReadConcurrency: 16,
+  pushUsers: intEnv('BENCH_PUSH_USERS', SMOKE ? 20 : 500, 1, 10_000),
+  pushNotifications: intEnv('BENCH_PUSH_NOTIFICATIONS', SMOKE ? 40 : 2000, 1, 100_000),
+  pushConcurrency: 32,
+  pushRegisterConcurrency: 16,
+  pushGraceMs: SMOKE ? 300 : 1500,
   scenarioCapMs: SMOKE ? 20_000 : 90_000,
 };
 const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres')
@@ -114,6 +124,8 @@ const DEFAULT_SIZES = ![
   'BENCH_SIDES',
   'BENCH_FANOUT_CONCURRENCY',
   'BENCH_BROADCAST_CONCURRENCY',
+  'BENCH_PUSH_USERS',
+  'BENCH_PUSH_NOTIFICATIONS',
 ].some((k) => process.env[k]);
 const GLOBAL_CAP_MS = SMOKE ? 110_000 : WORKERS_MODE ? 20 * 60_000 : 30 * 60_000;
 
@@ -176,11 +188,26 @@ const perRunLine = (r) => {
   }
   if (r.notifications) parts.push(`notifications ${num(r.notifications.requestsPerSec)}/s`);
   if (r.markRead) parts.push(`mark_read ${num(r.markRead.opsPerSec)}/s ack p99 ${num(r.markRead.ackMs.p99)} ms`);
+  if (r.push?.delayMs) {
+    parts.push(
+      `web push ${num(r.push.pushesPerSec)} sends/s, 201 -> push p50 ${num(r.push.delayMs.p50)} p99 ${num(r.push.delayMs.p99)} ms, ` +
+        `${num(r.push.serverCpuMsPerPush)} ms CPU/push (server ${num(r.push.resources.serverCores)}, gen ${num(r.push.resources.generatorCores)} cores)`,
+    );
+  }
   return parts.join('\n      ');
 };
 
 /** One server run: start, measure every scenario, stop. Never throws: failures land in `error`/`violations`. */
-async function runOne({ side, store, round: roundNo, env, cpus, gatewayOnly = true, expectProcesses = 0 }) {
+async function runOne({
+  side,
+  store,
+  round: roundNo,
+  env,
+  cpus,
+  gatewayOnly = true,
+  expectProcesses = 0,
+  pushReceiver = null,
+}) {
   const label = `[${store} r${roundNo} ${side}]`;
   const result = { side, store, round: roundNo };
   const users = Array.from({ length: P.users }, (_, k) => `bench-u${String(k).padStart(5, '0')}`);
@@ -297,6 +324,22 @@ async function runOne({ side, store, round: roundNo, env, cpus, gatewayOnly = tr
         capMs: cap,
         tag: `${tag}-flood`,
       });
+      if (pushReceiver) {
+        result.push = await webPush({
+          server,
+          fleet,
+          http,
+          receiver: pushReceiver,
+          serviceToken,
+          users: P.pushUsers,
+          count: P.pushNotifications,
+          concurrency: P.pushConcurrency,
+          registerConcurrency: P.pushRegisterConcurrency,
+          capMs: cap,
+          graceMs: P.pushGraceMs,
+          tag: `${tag}-push`,
+        });
+      }
     }
   } catch (err) {
     result.error = err instanceof Error ? err.message : String(err);
@@ -380,6 +423,18 @@ async function embeddedDataDirs() {
 async function compare(meta, state) {
   const stores = {};
   let failed = false;
+  // One local push service for every gateway run (each reopens it with fresh subscriptions); the
+  // gateway gets its certificate, its origin and a VAPID key pair in its environment.
+  const vapid = vapidKeyPair();
+  const pushReceiver = SIDES.includes('gateway') ? await startPushReceiver({ vapidPublicKey: vapid.publicKey }) : null;
+  const pushEnv = pushReceiver
+    ? {
+        ...pushReceiver.env,
+        VAPID_PUBLIC_KEY: vapid.publicKey,
+        VAPID_PRIVATE_KEY: vapid.privateKey,
+        VAPID_SUBJECT: 'mailto:bench@bench.test',
+      }
+    : {};
   for (const store of STORES) {
     const problem = await storeAvailable(store);
     if (problem) {
@@ -395,7 +450,8 @@ async function compare(meta, state) {
     for (let r = 1; r <= P.rounds; r++) {
       for (const side of SIDES) {
         let run;
-        const extra = side === 'gateway' ? GATEWAY_ENV : {};
+        const extra = side === 'gateway' ? { ...GATEWAY_ENV, ...pushEnv } : {};
+        const push = side === 'gateway' ? pushReceiver : null;
         if (store === 'embedded') {
           run = await runOne({
             side,
@@ -403,12 +459,20 @@ async function compare(meta, state) {
             round: r,
             env: side === 'gateway' ? { DATA_DIR: dataDir(), ...extra } : {},
             cpus: meta.pinning.serverCpus,
+            pushReceiver: push,
           });
         } else if (side === 'bare')
           run = await runOne({ side, store, round: r, env: {}, cpus: meta.pinning.serverCpus });
         else {
           run = await withDatabase(state, (url) =>
-            runOne({ side, store, round: r, env: { DATABASE_URL: url, ...extra }, cpus: meta.pinning.serverCpus }),
+            runOne({
+              side,
+              store,
+              round: r,
+              env: { DATABASE_URL: url, ...extra },
+              cpus: meta.pinning.serverCpus,
+              pushReceiver: push,
+            }),
           ).catch((err) => ({
             side,
             store,
@@ -424,6 +488,7 @@ async function compare(meta, state) {
     const infos = INFO.map((f) => info(f, runs));
     stores[store] = { runs, figures, info: infos };
   }
+  await pushReceiver?.close();
   return { stores, failed };
 }
 
@@ -572,7 +637,7 @@ async function main() {
       ? `  WORKERS scaling: ${WORKERS.join(', ')}; gateway only, PostgreSQL; ${P.clients} sockets (${P.users} users x 2)`
       : `  ${P.clients} sockets (${P.users} users x 2 devices), ${P.fanoutEvents} fan-out events (+${P.fanoutWarmup} warm-up, ` +
           `${P.fanoutConcurrency} in flight), ${P.broadcastRounds} sequential + ${P.broadcastBurst} burst broadcasts; ` +
-          `stores: ${STORES.join(', ')}`,
+          `Web Push ${P.pushNotifications} notifications to ${P.pushUsers} users; stores: ${STORES.join(', ')}`,
   );
   console.log(`  command: ${meta.command}`);
 

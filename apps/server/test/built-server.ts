@@ -26,6 +26,7 @@ export async function spawnServer(env: Record<string, string>): Promise<Spawned>
       HOST: '127.0.0.1',
       PORT: String(port),
       JWT_SECRET: SECRET,
+      ...(process.env.NODE_EXTRA_CA_CERTS && { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

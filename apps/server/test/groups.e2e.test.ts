@@ -196,8 +196,8 @@ describe.runIf(clusterRedis)('groups and preferences across a cluster of two nod
       body: { preferences: { marketing: { inApp: false }, digest: { offline: false } } },
     });
     const expected = {
-      digest: { inApp: true, offline: false },
-      marketing: { inApp: false, offline: true },
+      digest: { inApp: true, offline: false, push: true, email: true },
+      marketing: { inApp: false, offline: true, push: true, email: true },
     };
     expect(put).toMatchObject({ status: 200, body: { preferences: expected } });
     expect(await synced).toEqual({ preferences: expected });
@@ -206,7 +206,7 @@ describe.runIf(clusterRedis)('groups and preferences across a cluster of two nod
       token,
       body: { preferences: { digest: { inApp: false } } },
     });
-    expect(merged.body.preferences.digest).toEqual({ inApp: false, offline: false });
+    expect(merged.body.preferences.digest).toEqual({ inApp: false, offline: false, push: true, email: true });
 
     const got = collect(phone, 'notification:new');
     const muted = await http(b, 'POST', '/api/notifications', {

@@ -52,8 +52,17 @@ export const boardUsers = (page: Page, board: Board) =>
     .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-user-id')));
 
 /** A switch of the settings panel, e.g. `Class announcements` / `In-app`. */
-export const preferenceSwitch = (page: Page, typeLabel: string, channel: 'In-app' | 'Offline') =>
-  page.getByRole('switch', { name: `${typeLabel}: ${channel}`, exact: true });
+export const preferenceSwitch = (
+  page: Page,
+  typeLabel: string,
+  channel: 'In-app' | 'Offline (all)' | 'Push' | 'Email',
+) => page.getByRole('switch', { name: `${typeLabel}: ${channel}`, exact: true });
+
+/** The settings' "Enable notifications on this device" row, its `data-status` the state it shows. */
+export const pushControl = (page: Page) => page.getByTestId('push-control');
+
+/** Where Web Push stands on the page: `checking`, `unsupported`, `blocked`, `off`, `on`, `working` or `error`. */
+export const pushStatus = (page: Page) => pushControl(page).getAttribute('data-status');
 
 /** The event lines of this tab's socket log, newest first. */
 export const eventLog = (page: Page) => page.locator('[data-testid="event-log"] li').allTextContents();

@@ -215,7 +215,8 @@ describe.skipIf(missing !== null)('the demo page against the real gateway', () =
     ada2.off('request', onRequest);
     expect(asked).toEqual([]);
     expect(await ada2.locator('[data-type="announcement"] .muted-tag').textContent()).toBe('muted');
-    expect(await preferenceSwitch(ada2, 'Class announcements', 'Offline').isChecked()).toBe(true);
+    for (const channel of ['Offline (all)', 'Push', 'Email'] as const)
+      expect(await preferenceSwitch(ada2, 'Class announcements', channel).isChecked()).toBe(true);
     expect(await preferenceSwitch(grace, 'Class announcements', 'In-app').isChecked()).toBe(true);
 
     // The critical one is published after the muted one, so once it shows, the muted one had its chance to.

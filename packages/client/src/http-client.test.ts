@@ -60,6 +60,38 @@ describe('createHttpClient', () => {
     expect(JSON.parse(sent[1]!.body!)).toEqual({ userId: 'ada', title: 'Hi', message: 'there' });
   });
 
+  it('calls the Web Push and deliveries routes: a JSON body on DELETE, 200 and 201 both ok', async () => {
+    const endpoint = 'https://fcm.googleapis.com/fcm/send/x';
+    const deliveries = [{ channel: 'push', status: 'skipped', reason: 'online', attempts: 0, dueAt: 'now' }];
+    const { fetch, sent } = fakeFetch(
+      { status: 200, body: { publicKey: 'BKey' } },
+      { status: 201, body: { endpoint } },
+      { status: 200, body: { endpoint } },
+      { status: 204 },
+      { status: 200, body: { deliveries } },
+    );
+    const http = createHttpClient({ url: 'http://gw', fetch, getToken: () => 't' });
+    const subscription = { endpoint, expirationTime: null, keys: { p256dh: 'p', auth: 'a' } };
+    expect(await http.getVapidPublicKey()).toEqual({ ok: true, status: 200, body: { publicKey: 'BKey' } });
+    expect(await http.registerPushSubscription({ body: subscription })).toMatchObject({ ok: true, status: 201 });
+    expect(await http.registerPushSubscription({ body: subscription })).toMatchObject({ ok: true, status: 200 });
+    expect(await http.deletePushSubscription({ body: { endpoint } })).toMatchObject({ ok: true, status: 204 });
+    expect(await http.listDeliveries({ params: { id: 'n1' } })).toEqual({
+      ok: true,
+      status: 200,
+      body: { deliveries },
+    });
+    expect(sent.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET http://gw/api/push/vapid-public-key',
+      'POST http://gw/api/push/subscriptions',
+      'POST http://gw/api/push/subscriptions',
+      'DELETE http://gw/api/push/subscriptions',
+      'GET http://gw/api/notifications/n1/deliveries',
+    ]);
+    expect(JSON.parse(sent[3]!.body!)).toEqual({ endpoint });
+    expect(sent[3]!.headers['content-type']).toBe('application/json');
+  });
+
   it('answers an error body as a typed failure', async () => {
     const { fetch } = fakeFetch({ status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: 'gone' } });
     const http = createHttpClient({ url: '', fetch, getToken: () => 't' });

@@ -23,6 +23,27 @@ describe('HttpClient types', () => {
     expectTypeOf<HttpResult<never>>().not.toBeAny();
   });
 
+  it('types the Web Push and deliveries routes', async () => {
+    const key = await http.getVapidPublicKey();
+    if (key.ok) expectTypeOf(key.body.publicKey).toEqualTypeOf<string>();
+    const registered = await http.registerPushSubscription({
+      body: { endpoint: 'https://fcm.googleapis.com/x', keys: { p256dh: 'p', auth: 'a' } },
+    });
+    if (registered.ok) {
+      expectTypeOf(registered.status).toEqualTypeOf<200 | 201>();
+      expectTypeOf(registered.body.endpoint).toEqualTypeOf<string>();
+    }
+    const deleted = await http.deletePushSubscription({ body: { endpoint: 'https://fcm.googleapis.com/x' } });
+    if (deleted.ok) expectTypeOf(deleted.body).toEqualTypeOf<void>();
+    const deliveries = await http.listDeliveries({ params: { id: 'n1' } });
+    if (deliveries.ok)
+      expectTypeOf(deliveries.body.deliveries[0]!.channel).toEqualTypeOf<'push' | 'email' | 'webhook'>();
+    // @ts-expect-error the keys are required
+    void http.registerPushSubscription({ body: { endpoint: 'https://fcm.googleapis.com/x' } });
+    // @ts-expect-error the endpoint to forget is required
+    void http.deletePushSubscription();
+  });
+
   it('requires what a route requires and refuses what it does not take', () => {
     // @ts-expect-error a path parameter is required
     void http.deleteNotification();

@@ -41,3 +41,22 @@ export {
 } from './storage.js';
 export { readToken, type TokenInfo } from './token.js';
 export type { UnreadCount } from './unread-count.js';
+export { PushError, type PushErrorCode } from './push-error.js';
+export {
+  currentPushState,
+  disablePush,
+  enablePush,
+  type NotificationPermissionState,
+  type PushHttp,
+  type PushManagerLike,
+  type PushOptions,
+  type PushRegistrationLike,
+  type PushScope,
+  type PushState,
+  type PushSubscriptionLike,
+  type PushSupport,
+  type RegistrationSource,
+  pushSupport,
+  resubscribeOnChange,
+  type SubscriptionChange,
+} from './web-push.js';

@@ -10,6 +10,7 @@ export * from './health-http.js';
 export * from './http.js';
 export * from './notification.js';
 export * from './notifications-http.js';
+export * from './offline-http.js';
 export {
   defineRoute,
   errorStatus,

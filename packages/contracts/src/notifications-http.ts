@@ -3,6 +3,7 @@ import { userIdSchema } from './auth.js';
 import { groupIdSchema } from './groups-http.js';
 import { userIdsSchema } from './http.js';
 import { notificationSchema } from './notification.js';
+import { offlineOptionsSchema } from './offline-http.js';
 
 /** The body of `POST /api/notifications`: exactly one of `userId`, `userIds` and `groupId`. */
 export const createNotificationBodySchema = z
@@ -23,6 +24,8 @@ export const createNotificationBodySchema = z
     message: notificationSchema.shape.message,
     /** JSON you want back on the client. */
     data: notificationSchema.shape.data,
+    /** Which offline channels to try for users who are not looking, and after how long. */
+    offline: offlineOptionsSchema.optional(),
   })
   .refine((b) => [b.userId, b.userIds, b.groupId].filter((r) => r !== undefined).length === 1, {
     message: 'give exactly one of userId, userIds and groupId',

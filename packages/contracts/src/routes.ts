@@ -36,6 +36,13 @@ import {
   notificationPageSchema,
   notificationParamsSchema,
 } from './notifications-http.js';
+import {
+  deletePushSubscriptionBodySchema,
+  deliveriesResponseSchema,
+  pushSubscriptionResponseSchema,
+  pushSubscriptionSchema,
+  vapidPublicKeyResponseSchema,
+} from './offline-http.js';
 import { preferencesResponseSchema, updatePreferencesBodySchema } from './preferences-http.js';
 import { defineRoute, json, noContent, type RouteDef } from './route.js';
 import { revokeSessionsBodySchema, revokeSessionsResponseSchema } from './sessions-http.js';
@@ -97,8 +104,11 @@ export const routes = {
     summary: 'Store and deliver a notification to one or more users, or to every member of a group',
     description:
       'Stores one notification per recipient (its own `id` and `seq`), then emits `notification:new` and ' +
-      "`notification:unread_count` to each recipient's sockets; users with none go to the offline channel unless " +
-      'their preferences turn `offline` off for that `type`. A recipient whose preferences turn `inApp` off for that ' +
+      "`notification:unread_count` to each recipient's sockets. In the same transaction it plans the offline " +
+      'deliveries (Web Push, webhook) of each recipient, due after each channel\'s delay (`offline.delaySeconds` ' +
+      'for all, `offline.channels` to choose): at their due time they are sent, or skipped when the notification ' +
+      'was read or deleted, the user is online, or their preferences turn the channel off (see ' +
+      '`GET /api/notifications/:id/deliveries`). A recipient whose preferences turn `inApp` off for that ' +
       '`type` gets nothing (nothing stored) unless `critical` is true; the answer lists what was stored. ' +
       idempotency,
     access: publishers,
@@ -229,14 +239,63 @@ export const routes = {
     responses: { 200: json(groupMembersResponseSchema, 'Every member (none: an empty list).') },
     errors: [...tokenErrors, 'VALIDATION_ERROR', 'FORBIDDEN', 'UNAVAILABLE'],
   }),
+  listDeliveries: defineRoute({
+    method: 'GET',
+    path: '/api/notifications/:id/deliveries',
+    summary: "A notification's offline deliveries and where each stands",
+    description:
+      'One per channel: `pending` (with its due time), `sent`, `failed` (with the last error) or `skipped` with ' +
+      'the reason. Services and admins see any notification\'s; a user their own (another user\'s is 404).',
+    access: 'authenticated',
+    params: notificationParamsSchema,
+    responses: { 200: json(deliveriesResponseSchema, 'Every offline delivery of the notification.') },
+    errors: [...tokenErrors, 'NOT_FOUND', 'UNAVAILABLE'],
+  }),
+  getVapidPublicKey: defineRoute({
+    method: 'GET',
+    path: '/api/push/vapid-public-key',
+    summary: "The server's VAPID public key, for `pushManager.subscribe`",
+    description:
+      'Pass it as `applicationServerKey`. 404 when this server has no Web Push (production without VAPID keys).',
+    access: 'authenticated',
+    responses: { 200: json(vapidPublicKeyResponseSchema, 'The key, base64url.') },
+    errors: [...tokenErrors, 'NOT_FOUND'],
+  }),
+  registerPushSubscription: defineRoute({
+    method: 'POST',
+    path: '/api/push/subscriptions',
+    summary: "Register this browser's push subscription for the caller",
+    description:
+      'The body is `PushSubscription.toJSON()`. The endpoint must be an `https:` URL of a known push service ' +
+      '(`PUSH_ENDPOINT_ORIGINS`), else 400. An endpoint registered before by another user (the same browser, ' +
+      'another account) moves to the caller. 201 when new, 200 when it was already the caller\'s.',
+    access: 'authenticated',
+    body: pushSubscriptionSchema,
+    responses: {
+      201: json(pushSubscriptionResponseSchema, 'Registered.'),
+      200: json(pushSubscriptionResponseSchema, 'Already registered (keys refreshed).'),
+    },
+    errors: [...tokenErrors, ...bodyErrors, 'NOT_FOUND', 'UNAVAILABLE'],
+  }),
+  deletePushSubscription: defineRoute({
+    method: 'DELETE',
+    path: '/api/push/subscriptions',
+    summary: 'Stop pushing to this browser',
+    description: "204 also when the endpoint was not registered or is another user's: nothing of theirs changes.",
+    access: 'authenticated',
+    body: deletePushSubscriptionBodySchema,
+    responses: { 204: noContent('Not registered for the caller any more.') },
+    errors: [...tokenErrors, ...bodyErrors, 'UNAVAILABLE'],
+  }),
   getPreferences: defineRoute({
     method: 'GET',
     path: '/api/preferences',
     summary: 'Your notification preferences',
     description:
-      'Per notification `type`, `{ inApp, offline }`; a type not listed is on for both. `inApp: false`: ' +
+      'Per notification `type`, `{ inApp, offline, push, email }`; a type not listed is on for all. `inApp: false`: ' +
       'notifications of that type are neither stored nor delivered to you (unless the publisher marks them ' +
-      '`critical`); `offline: false`: the offline channel skips them.',
+      '`critical`); `offline: false`: every offline channel skips them, whatever `push` and `email` say; ' +
+      '`push: false` / `email: false`: that channel skips them.',
     access: 'authenticated',
     responses: { 200: json(preferencesResponseSchema, 'Every type you have set.') },
     errors: [...tokenErrors, 'UNAVAILABLE'],
@@ -246,7 +305,7 @@ export const routes = {
     path: '/api/preferences',
     summary: 'Change your notification preferences',
     description:
-      'Merged by type: a field left out stays as it was, a type never set is on for both. Your sockets (this ' +
+      'Merged by type: a field left out stays as it was, a type never set is on for all. Your sockets (this ' +
       'device and the others) get `preferences:updated`.',
     access: 'authenticated',
     body: updatePreferencesBodySchema,

@@ -1,6 +1,22 @@
-import type { ActionResult, ConnectionState, NotificationDelivery, RealtimeClient } from '@realtime/client';
+import type {
+  ActionResult,
+  ConnectionState,
+  NotificationDelivery,
+  PushError,
+  PushState,
+  RealtimeClient,
+} from '@realtime/client';
 import { expectTypeOf } from 'vitest';
-import { useConnectionState, useNotifications, useRealtimeClient, useRealtimeEvent, useUnreadCount } from './index.js';
+import {
+  useConnectionState,
+  useNotifications,
+  usePush,
+  useRealtimeClient,
+  useRealtimeEvent,
+  useUnreadCount,
+} from './index.js';
+
+declare const registration: ServiceWorkerRegistration;
 
 // Never rendered: tsc checks what a component may write with these hooks.
 export function TypedHooks() {
@@ -22,5 +38,15 @@ export function TypedHooks() {
   expectTypeOf(feed.delete).parameter(0).toBeString();
   // @ts-expect-error pages hold 1 to 100, as a number
   useNotifications({ pageSize: '5' });
+
+  // The browser's own registration fits, as it is or as `navigator.serviceWorker.ready`.
+  const push = usePush(registration);
+  usePush(navigator.serviceWorker.ready, { resync: false });
+  expectTypeOf(push.state).toEqualTypeOf<PushState | null>();
+  expectTypeOf(push.error).toEqualTypeOf<PushError | null>();
+  expectTypeOf(push.busy).toBeBoolean();
+  expectTypeOf(push.enable).returns.resolves.toBeVoid();
+  // @ts-expect-error a registration has a pushManager
+  usePush({ scope: '/' });
   return null;
 }

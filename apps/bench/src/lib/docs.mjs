@@ -59,7 +59,8 @@ export function writeDocs({ meta, stores, ok, problems }) {
   md.push(
     `- Load: ${meta.params.clients} WebSocket connections (${meta.params.users} users x 2 devices, ${meta.params.handshakeConcurrency} handshakes in flight); ` +
       `fan-out: ${meta.params.fanoutEvents} \`POST /api/events\` \`xp:gained\` to one user (${meta.params.fanoutConcurrency} in flight, after ${meta.params.fanoutWarmup} warm-up); ` +
-      `broadcast: ${meta.params.broadcastRounds} sequential then a burst of ${meta.params.broadcastBurst} \`leaderboard:updated\` to every socket`,
+      `broadcast: ${meta.params.broadcastRounds} sequential then a burst of ${meta.params.broadcastBurst} \`leaderboard:updated\` to every socket; ` +
+      `Web Push (gateway only): ${meta.params.pushNotifications} notifications to ${meta.params.pushUsers} users with one subscription each (${meta.params.pushConcurrency} in flight)`,
   );
   md.push(
     `- Correctness: ${ok ? 'every event reached every socket it was for, exactly once, and no other' : `FAILED: ${problems.join('; ')}`}`,
@@ -81,7 +82,9 @@ export function writeDocs({ meta, stores, ok, problems }) {
     for (const w of warnings) md.push(`- Warning, the generator may have been the bottleneck: ${w}`);
     if (warnings.length) md.push('');
     if (s.runs.some((r) => r.notifications)) {
-      md.push('Gateway only (no baseline): stored notifications and acknowledged socket events.');
+      md.push(
+        'Gateway only (no baseline): stored notifications, acknowledged socket events, fan-out under a flooding socket and Web Push.',
+      );
       md.push('');
       md.push(markdownTable(GATEWAY_ONLY_HEADER, gatewayOnlyRows(s.runs)));
       md.push('');
@@ -96,6 +99,7 @@ export function writeDocs({ meta, stores, ok, problems }) {
     "- **broadcast deliveries/s**: the burst's deliveries / time from its first POST to the last socket's copy of its last broadcast.",
     '- **RSS per connection**: (RSS after every socket connected and 1 s of settling - idle RSS) / sockets; **idle RSS** 10 s after `/ready`, before any client, once start-up has settled (`/proc/<pid>/status`; 1 s after `/ready` is shown too).',
     "- **The embedded store** is a data directory in a temporary folder, as `pnpm start` keeps `./data`: one unmeasured start of the gateway creates it (PostgreSQL's initdb runs then), and each gateway run reopens a pristine copy. With `DATA_DIR=memory://` (tests) every start runs initdb, which leaves the process some 60-100 MB larger.",
+    "- **Web Push** (gateway only): users who never connect register one subscription each (`POST /api/push/subscriptions`, as a browser's `PushSubscription.toJSON()`), then a closed loop of `POST /api/notifications`, one user each, round-robin. A local HTTPS push service in the bench process (`apps/bench/src/lib/push-receiver.mjs`, a self-signed certificate the gateway trusts through `NODE_EXTRA_CA_CERTS`) checks `Content-Encoding: aes128gcm`, `TTL` and the VAPID signature, answers 201 and timestamps each arrival. **Sends/s** from the first arrival to the last; **publish -> push** from the notification's 201 (its due time) to its push's arrival; every push must arrive exactly once, at its user's subscription.",
     '- The bare server has no store: on both stores it is the same server, measured again between the gateway runs.',
     '- Per-run values are in `apps/bench/results/*.json` (not committed).',
   );

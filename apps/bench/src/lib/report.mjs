@@ -244,6 +244,12 @@ export function gatewayOnlyRows(runs) {
       '  flood: events sent / flooding sockets cut off',
       `${num(m((r) => r.underFlood?.floodEvents))} / ${num(m((r) => r.underFlood?.flooderCutOff))}`,
     ],
+    ['Web Push sends/s (one process, local receiver)', num(m((r) => r.push?.pushesPerSec))],
+    [
+      '  publish -> push p50 / p99 (ms)',
+      `${num(m((r) => r.push?.delayMs?.p50))} / ${num(m((r) => r.push?.delayMs?.p99))}`,
+    ],
+    ['  server CPU per push (ms)', num(m((r) => r.push?.serverCpuMsPerPush))],
   ];
 }
 
@@ -257,6 +263,7 @@ export function generatorRows(runs, generatorCpus) {
     ['handshake', (r) => r.handshake?.resources],
     ['fan-out', (r) => r.fanout?.resources],
     ['broadcast burst', (r) => r.broadcast?.resources],
+    ['web push (gateway only)', (r) => r.push?.resources],
   ];
   const genCores = generatorCpus ? String(generatorCpus).split(',') : null;
   const busy = (res) => (genCores && res?.coreBusy ? Math.max(...genCores.map((c) => res.coreBusy[c] ?? 0)) : null);
@@ -288,7 +295,7 @@ export function generatorWarnings(runs, { generatorCpus, serverCpus }) {
   const srv = String(serverCpus).split(',');
   const out = [];
   for (const r of runs) {
-    for (const phase of ['handshake', 'fanout', 'broadcast']) {
+    for (const phase of ['handshake', 'fanout', 'broadcast', 'push']) {
       const res = r[phase]?.resources;
       if (!res?.coreBusy) continue;
       // The generator's core saturated (by it, its network interrupts or other work on the machine)

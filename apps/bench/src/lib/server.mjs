@@ -78,11 +78,22 @@ const SERVER_VARS = [
   'DEV_TOKENS',
   'DEV_TOKEN_TTL_SECONDS',
   'WORKERS',
+  // Web Push: the bench passes its own (a local push service, its certificate, a VAPID pair).
+  'VAPID_PUBLIC_KEY',
+  'VAPID_PRIVATE_KEY',
+  'VAPID_SUBJECT',
+  'PUSH_ENDPOINT_ORIGINS',
+  'PUSH_DELAY_SECONDS',
+  'NODE_EXTRA_CA_CERTS',
+  'FALLBACK_WEBHOOK_SECRET',
+  'OFFLINE_MAX_AGE_SECONDS',
+  'OFFLINE_RETRY_BASE_SECONDS',
 ];
 
 /**
  * Spawns `side` ('gateway' or 'bare') on 127.0.0.1 with a fresh random JWT secret and `env`
- * (`{ DATA_DIR }`, `{ DATABASE_URL }`, `{ WORKERS }`...), pinned to `cpus` (a taskset list) when given,
+ * (`{ DATA_DIR }`, `{ DATABASE_URL }`, `{ WORKERS }`, the push receiver's `NODE_EXTRA_CA_CERTS` and
+ * `PUSH_ENDPOINT_ORIGINS`...), pinned to `cpus` (a taskset list) when given,
  * and waits until `GET /ready` answers 200.
  */
 export async function startServer(side, env, { cpus = null, readyTimeoutMs = 60_000 } = {}) {

@@ -61,4 +61,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ WORKERS: '0', DATABASE_URL: db })).toThrow(/WORKERS/);
     expect(() => loadConfig({ WORKERS: 'many', DATABASE_URL: db })).toThrow(/WORKERS/);
   });
+
+  it('takes VAPID keys as a pair with a mailto: or https: subject, and push origins as a list', () => {
+    const keys = { VAPID_PUBLIC_KEY: 'pub', VAPID_PRIVATE_KEY: 'priv' };
+    expect(loadConfig({ ...keys, VAPID_SUBJECT: 'mailto:ops@example.com' }).vapid).toEqual({
+      publicKey: 'pub',
+      privateKey: 'priv',
+      subject: 'mailto:ops@example.com',
+    });
+    expect(loadConfig({}).vapid).toBeUndefined();
+    expect(() => loadConfig({ VAPID_PUBLIC_KEY: 'pub' })).toThrow('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together');
+    expect(() => loadConfig(keys)).toThrow(/VAPID_SUBJECT/);
+    expect(() => loadConfig({ ...keys, VAPID_SUBJECT: 'ops@example.com' })).toThrow(/VAPID_SUBJECT/);
+    expect(
+      loadConfig({ PUSH_ENDPOINT_ORIGINS: 'https://a.example/, https://*.b.example' }).pushEndpointOrigins,
+    ).toEqual(['https://a.example', 'https://*.b.example']);
+    expect(loadConfig({}).pushEndpointOrigins).toBeNull();
+  });
 });

@@ -38,6 +38,17 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   DATA_DIR: z.string().default('data'),
   FALLBACK_WEBHOOK_URL: url(/^https?:\/\//, 'http(s)'),
+  FALLBACK_WEBHOOK_SECRET: optionalString,
+  VAPID_PUBLIC_KEY: optionalString,
+  VAPID_PRIVATE_KEY: optionalString,
+  VAPID_SUBJECT: optionalString.refine(
+    (s) => s === undefined || /^(mailto:|https:\/\/)/.test(s),
+    'must be a mailto: or https: URL',
+  ),
+  PUSH_ENDPOINT_ORIGINS: optionalString,
+  PUSH_DELAY_SECONDS: count(0),
+  OFFLINE_MAX_AGE_SECONDS: z.preprocess(unsetWhenEmpty, z.coerce.number().int().positive().default(86_400)),
+  OFFLINE_RETRY_BASE_SECONDS: z.preprocess(unsetWhenEmpty, z.coerce.number().positive().default(5)),
   WEB_DIST_DIR: optionalString,
   DEV_TOKENS: z.enum(['true', 'false', '1', '0']).optional(),
   DEV_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
@@ -89,6 +100,20 @@ export interface AppConfig {
   dataDir: string;
   /** Where notifications for offline users are POSTed, when set. */
   fallbackWebhookUrl: string | undefined;
+  /** Signs each webhook POST (`X-Realtime-Signature`), when set. */
+  fallbackWebhookSecret: string | undefined;
+  /** Web Push: the VAPID key pair and subject, when the operator set them (see OfflineModule for the default). */
+  vapid: { publicKey: string; privateKey: string; subject: string } | undefined;
+  /** The subject for a key pair the server makes itself (development). */
+  vapidSubject: string | undefined;
+  /** Origins push subscriptions may point at; null: the major browsers' push services. */
+  pushEndpointOrigins: string[] | null;
+  /** Seconds a push waits after its notification, by default. */
+  pushDelaySeconds: number;
+  /** An offline delivery not sent this long after it was due is given up (`expired`, or `failed` after retries). */
+  offlineMaxAgeSeconds: number;
+  /** The first retry of a failed offline delivery comes about this long after it (doubling, with jitter). */
+  offlineRetryBaseSeconds: number;
   /** A built web app to serve at `/`, when set. */
   webDistDir: string | undefined;
   /** Whether `POST /api/dev/token` is mounted: only with DEV_TOKENS=true, and never in production. */
@@ -146,6 +171,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `WORKERS=${e.WORKERS} needs DATABASE_URL: the embedded store belongs to one process and cannot be shared`,
     );
   }
+  if (Boolean(e.VAPID_PUBLIC_KEY) !== Boolean(e.VAPID_PRIVATE_KEY)) {
+    throw new ConfigError('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both or neither');
+  }
+  if (e.VAPID_PUBLIC_KEY && !e.VAPID_SUBJECT) {
+    throw new ConfigError('VAPID_SUBJECT (mailto: or https:) is required with VAPID keys');
+  }
   const origins = e.CORS_ORIGIN?.split(',')
     .map((o) => o.trim().replace(/\/$/, ''))
     .filter(Boolean);
@@ -168,6 +199,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsToken: e.METRICS_TOKEN,
     dataDir: e.DATA_DIR,
     fallbackWebhookUrl: e.FALLBACK_WEBHOOK_URL,
+    fallbackWebhookSecret: e.FALLBACK_WEBHOOK_SECRET,
+    vapid:
+      e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY && e.VAPID_SUBJECT
+        ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT }
+        : undefined,
+    vapidSubject: e.VAPID_SUBJECT,
+    pushEndpointOrigins: e.PUSH_ENDPOINT_ORIGINS
+      ? e.PUSH_ENDPOINT_ORIGINS.split(',')
+          .map((o) => o.trim().replace(/\/$/, ''))
+          .filter(Boolean)
+      : null,
+    pushDelaySeconds: e.PUSH_DELAY_SECONDS,
+    offlineMaxAgeSeconds: e.OFFLINE_MAX_AGE_SECONDS,
+    offlineRetryBaseSeconds: e.OFFLINE_RETRY_BASE_SECONDS,
     webDistDir: e.WEB_DIST_DIR,
     devTokens: e.NODE_ENV !== 'production' && (e.DEV_TOKENS === 'true' || e.DEV_TOKENS === '1'),
     devTokenTtlSeconds: e.DEV_TOKEN_TTL_SECONDS,

@@ -28,6 +28,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly offlineDeliveries = new Counter({
+    name: 'realtime_offline_deliveries_total',
+    help: 'Offline delivery outcomes, by channel, status (sent, skipped, retried, failed) and skip reason',
+    labelNames: ['channel', 'status', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly handshakeFailures = new Counter({
     name: 'realtime_handshake_failures_total',
     help: 'Refused handshakes, by error code',

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type Notification } from '@realtime/contracts';
 import { type Selectable, sql, type Transaction } from 'kysely';
 import { type Db, type Store, type Tx } from '../store/database.js';
+import { type DeliveryPlan } from '../offline/offline-plan.js';
 import { type Database, type NotificationsTable } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
 import { NO_STATE, STATE_COLUMNS, type StateRow, toState, type UserState } from '../user-state/user-state.js';
@@ -15,16 +16,18 @@ export interface NewNotification {
   data?: Record<string, unknown> | undefined;
   /** Stored and delivered whatever the users' preferences say. */
   critical?: boolean | undefined;
+  /** The offline deliveries to write with each notification (OfflinePlanner), if any. */
+  offline?: DeliveryPlan | null | undefined;
 }
 
 /** Notifications just stored, and their users' states after them. */
 export interface Created {
   notifications: Notification[];
   states: Map<string, UserState>;
-  /** They bypass preferences (the offline channel's too). */
+  /** They bypass preferences (the offline channels' too). */
   critical?: boolean;
-  /** Users whose preferences turn `offline` off for this type (read in the same statement). */
-  offlineOff: Set<string>;
+  /** Offline deliveries due at once were written with them (the worker has work now). */
+  offline?: boolean;
 }
 
 /** The outcome of a change to a user's notifications, and their state after it. */
@@ -64,7 +67,7 @@ export class NotificationsRepository {
   async createIn(trx: Tx, userIds: readonly string[], input: NewNotification): Promise<Created> {
     // Sorted and distinct: concurrent batches lock state rows in one order, so they cannot deadlock.
     const users = [...new Set(userIds)].sort();
-    if (users.length === 0) return { notifications: [], states: new Map(), offlineOff: new Set() };
+    if (users.length === 0) return { notifications: [], states: new Map() };
     // Users whose preferences turn this type off in-app get nothing, unless it is critical: filtered
     // in the statement that hands out the seqs, so preferences cost a publish no round trip.
     const muted = input.critical
@@ -73,9 +76,24 @@ export class NotificationsRepository {
           select 1 from notification_preferences p where p.user_id = u.user_id and p.type = ${input.type} and not p.in_app
         )`;
     const data = input.data === undefined ? null : JSON.stringify(input.data);
+    // The offline deliveries (the outbox) are written by the same statement: a 201 covers them too.
+    const plan = input.offline;
+    const outbox = plan
+      ? sql`, d as (
+          insert into deliveries (notification_id, user_id, channel, critical, due_at, deadline)
+          select n.id, n.user_id, c.channel, ${input.critical ?? false},
+            now() + make_interval(secs => c.delay), now() + make_interval(secs => c.delay + ${plan.maxAgeSeconds})
+          from n cross join unnest(${plan.channels}::text[], ${plan.delays}::int[]) as c(channel, delay)
+          -- One per channel the user can be reached on: push only to users with a subscription.
+          where c.channel <> 'push' or exists (select 1 from push_subscriptions ps where ps.user_id = n.user_id)
+          returning due_at <= now() as due
+        )`
+      : sql``;
+    // Whether any of them is due at once (the worker is woken), read from the same statement.
+    const dueNow = plan ? sql`, exists (select 1 from d where d.due) as due_now` : sql`, false as due_now`;
     // One statement hands out the seqs and inserts the rows (one trip to the store), from arrays: the
     // same few parameters whatever the audience (past 65,535 the protocol's parameter count overflows).
-    const { rows } = await sql<Selectable<NotificationsTable> & Omit<StateRow, 'last_seq'> & { offline: boolean }>`
+    const { rows } = await sql<Selectable<NotificationsTable> & Omit<StateRow, 'last_seq'> & { due_now: boolean }>`
       with s as (
         insert into user_state (user_id, last_seq, unread_count, version)
         select u.user_id, 1, 1, 1 from unnest(${users}::text[]) as u(user_id) ${muted} order by u.user_id
@@ -89,11 +107,10 @@ export class NotificationsRepository {
         select gen_random_uuid(), s.user_id, s.last_seq, ${input.type}, ${input.title}, ${input.message}, ${data}::jsonb
         from s
         returning *
-      )
-      select n.*, s.unread_count, s.version, s.groups, coalesce(p.offline, true) as offline
-      from n join s using (user_id)
-      left join notification_preferences p on p.user_id = n.user_id and p.type = n.type
-      order by n.user_id`.execute(trx);
+      )${outbox}
+      select n.*, s.unread_count, s.version, s.groups${dueNow} from n join s using (user_id) order by n.user_id`.execute(
+      trx,
+    );
     return {
       notifications: rows.map(toNotification),
       states: new Map(
@@ -103,7 +120,7 @@ export class NotificationsRepository {
         ]),
       ),
       ...(input.critical ? { critical: true } : {}),
-      offlineOff: new Set(rows.filter((r) => !r.offline).map((r) => r.user_id)),
+      ...(rows[0]?.due_now ? { offline: true } : {}),
     };
   }
 

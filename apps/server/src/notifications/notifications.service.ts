@@ -1,34 +1,33 @@
-import { HttpStatus, Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { type ClientAckData, type Notification, type NotificationPage } from '@realtime/contracts';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { type ClientAckData, type Notification, type NotificationPage, type OfflineOptions } from '@realtime/contracts';
 import { ApiError } from '../common/api-error.js';
 import { type IdempotencyScope, type Reply } from '../idempotency/idempotency-http.js';
 import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
-import { WebSocketService } from '../realtime/websocket.service.js';
 import { type Tx } from '../store/database.js';
 import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { type UserState } from '../user-state/user-state.js';
 import { type Created, type NewNotification, NotificationsRepository } from './notifications.repository.js';
-import { OFFLINE_CHANNEL, type OfflineChannel } from './offline/offline-channel.js';
+import { DeliveryWorker } from '../offline/delivery-worker.js';
+import { OfflinePlanner } from '../offline/offline-plan.js';
 
-/** What a publisher gives: `type` defaults to `info`. */
-export type NotificationInput = Partial<Pick<NewNotification, 'type'>> & Omit<NewNotification, 'type'>;
+/** What a publisher gives: `type` defaults to `info`; `offline` chooses the offline channels and delay. */
+export type NotificationInput = Partial<Pick<NewNotification, 'type'>> &
+  Omit<NewNotification, 'type' | 'offline'> & { offline?: OfflineOptions | undefined };
 
 /** `seq` is a PostgreSQL integer. */
 const MAX_SEQ = 2 ** 31 - 1;
 
 /** Notifications as users see them: stored first, then pushed to every device, with exact unread counts. */
 @Injectable()
-export class NotificationsService implements OnApplicationShutdown {
-  private readonly logger = new Logger('NotificationsService');
-
+export class NotificationsService {
   constructor(
     private readonly repo: NotificationsRepository,
     private readonly userStates: UserStateRepository,
-    private readonly ws: WebSocketService,
     private readonly delivery: DeliveryService,
     private readonly writes: IdempotentWrites,
-    @Inject(OFFLINE_CHANNEL) private readonly offline: OfflineChannel,
+    private readonly planner: OfflinePlanner,
+    private readonly worker: DeliveryWorker,
   ) {}
 
   /**
@@ -51,14 +50,16 @@ export class NotificationsService implements OnApplicationShutdown {
 
   /** Stores one notification per user inside the caller's transaction; {@link deliver} them once it commits. */
   store(trx: Tx, userIds: readonly string[], input: NotificationInput): Promise<Created> {
-    return this.repo.createIn(trx, userIds, { ...input, type: input.type ?? 'info' });
+    const { offline, ...rest } = input;
+    const plan = this.planner.plan(offline, input.critical ?? false);
+    return this.repo.createIn(trx, userIds, { ...rest, type: input.type ?? 'info', offline: plan });
   }
 
   /**
    * After COMMIT: each notification and its user's count after it, to every device of the user (one
-   * change each; see DeliveryService), and users with no socket anywhere handed to the offline channel.
+   * change each; see DeliveryService); the offline worker is told deliveries may be due.
    */
-  deliver({ notifications, states, critical, offlineOff }: Created): void {
+  deliver({ notifications, states, offline }: Created): void {
     this.userStates.committed(states);
     const timestamp = new Date().toISOString();
     this.delivery.deliver(
@@ -67,29 +68,7 @@ export class NotificationsService implements OnApplicationShutdown {
         return { kind: 'new', userId: notification.userId, notification, count: { unreadCount, version }, timestamp };
       }),
     );
-    void this.handOffline(critical ? notifications : notifications.filter((n) => !offlineOff.has(n.userId)));
-  }
-
-  /**
-   * Gives notifications of users with no socket anywhere to the offline channel; never holds up
-   * delivery. A user with a socket on this process is known online without asking the cluster.
-   */
-  private async handOffline(created: Notification[]): Promise<void> {
-    const unknown = created.filter((n) => this.ws.localSocketsOf(n.userId).next().done);
-    if (unknown.length === 0) return;
-    try {
-      const online = await this.ws.connectedUsers(unknown.map((n) => n.userId));
-      for (const n of unknown) {
-        if (online.has(n.userId)) continue;
-        this.offline
-          .deliver(n)
-          .catch((err: unknown) => this.logger.error(`offline channel ${this.offline.name} failed: ${String(err)}`));
-      }
-    } catch (err) {
-      this.logger.warn(
-        `presence unknown, offline channel skipped: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    }
+    if (offline) this.worker.wake();
   }
 
   async page(
@@ -125,10 +104,6 @@ export class NotificationsService implements OnApplicationShutdown {
     const { value: notificationId, state } = changed;
     this.delivery.deliver([{ kind: 'deleted', userId, id: notificationId, count: countOf(state) }]);
     return { notificationId, unreadCount: state.unreadCount, version: state.version };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.offline.drain?.();
   }
 }
 

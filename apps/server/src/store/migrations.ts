@@ -141,6 +141,58 @@ const migrations: Record<string, Migration> = {
       await sql`drop table group_members`.execute(db);
     },
   },
+  '0007_offline_delivery': {
+    async up(db: Kysely<unknown>) {
+      // The outbox: one row per notification and offline channel, written in the notification's own
+      // transaction; the worker of any process claims the due ones (see offline/outbox.repository.ts).
+      await sql`
+        create table deliveries (
+          id bigint generated always as identity primary key,
+          notification_id uuid not null,
+          user_id text not null,
+          channel text not null,
+          status text not null default 'pending',
+          reason text,
+          critical boolean not null default false,
+          attempts integer not null default 0,
+          due_at timestamptz not null,
+          deadline timestamptz not null,
+          locked_until timestamptz,
+          sent_at timestamptz,
+          last_error text,
+          created_at timestamptz not null default now(),
+          unique (notification_id, channel)
+        )`.execute(db);
+      await sql`create index deliveries_due_idx on deliveries (due_at) where status = 'pending'`.execute(db);
+      await sql`
+        create table push_subscriptions (
+          endpoint text primary key,
+          user_id text not null,
+          p256dh text not null,
+          auth text not null,
+          expiration_time timestamptz,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index push_subscriptions_user_idx on push_subscriptions (user_id)`.execute(db);
+      // Keys the server made for itself (the development VAPID pair), shared by every process of the store.
+      await sql`
+        create table server_keys (
+          name text primary key,
+          value text not null,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`
+        alter table notification_preferences
+          add column push boolean not null default true,
+          add column email boolean not null default true`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`alter table notification_preferences drop column push, drop column email`.execute(db);
+      await sql`drop table server_keys`.execute(db);
+      await sql`drop table push_subscriptions`.execute(db);
+      await sql`drop table deliveries`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -40,7 +40,47 @@ export interface NotificationPreferencesTable {
   type: string;
   in_app: boolean;
   offline: boolean;
+  push: ColumnType<boolean, boolean | undefined, boolean>;
+  email: ColumnType<boolean, boolean | undefined, boolean>;
   updated_at: Timestamp;
+}
+
+/** One offline delivery (notification x channel): the outbox row and its outcome. */
+export interface DeliveriesTable {
+  id: ColumnType<string, never, never>;
+  notification_id: string;
+  user_id: string;
+  channel: 'push' | 'email' | 'webhook';
+  status: ColumnType<
+    'pending' | 'sent' | 'failed' | 'skipped',
+    undefined | 'pending',
+    'pending' | 'sent' | 'failed' | 'skipped'
+  >;
+  reason: string | null;
+  critical: ColumnType<boolean, boolean | undefined, boolean>;
+  attempts: ColumnType<number, number | undefined, number>;
+  due_at: Timestamp;
+  deadline: Timestamp;
+  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
+/** A browser's push subscription, owned by the user who registered it. */
+export interface PushSubscriptionsTable {
+  endpoint: string;
+  user_id: string;
+  p256dh: string;
+  auth: string;
+  expiration_time: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+}
+
+export interface ServerKeysTable {
+  name: string;
+  value: string;
+  created_at: Timestamp;
 }
 
 export interface UserXpTable {
@@ -85,4 +125,7 @@ export interface Database {
   revocations: RevocationsTable;
   group_members: GroupMembersTable;
   notification_preferences: NotificationPreferencesTable;
+  deliveries: DeliveriesTable;
+  push_subscriptions: PushSubscriptionsTable;
+  server_keys: ServerKeysTable;
 }

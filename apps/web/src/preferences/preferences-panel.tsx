@@ -1,13 +1,16 @@
 import { Card } from '../layout/card.js';
-import { type Channel, channelOn } from './channels.js';
+import { PushControl } from '../push/push-control.js';
+import { type Channel, channelEffective, channelOn } from './channels.js';
 import { NOTIFICATION_TYPES, type NotificationTypeInfo } from './notification-types.js';
 import type { usePreferences } from './use-preferences.js';
 
 type PreferencesState = ReturnType<typeof usePreferences>;
 
-const CHANNELS: { channel: Channel; label: string }[] = [
-  { channel: 'inApp', label: 'In-app' },
-  { channel: 'offline', label: 'Offline' },
+const COLUMNS: { channel: Channel; label: string; header: string }[] = [
+  { channel: 'inApp', label: 'In-app', header: 'In-app' },
+  { channel: 'offline', label: 'Offline (all)', header: 'Offline' },
+  { channel: 'push', label: 'Push', header: 'Push' },
+  { channel: 'email', label: 'Email', header: 'Email' },
 ];
 
 interface SwitchProps {
@@ -20,8 +23,13 @@ interface SwitchProps {
 /** One channel of one type; its accessible name says both, since the column header is all a sighted user needs. */
 function ChannelSwitch({ info, channel, label, state }: SwitchProps) {
   const on = channelOn(state.preferences, info.type, channel);
+  // Push and email set on while offline is off: kept as set, dimmed, since the gateway sends neither.
+  const overridden = on && !channelEffective(state.preferences, info.type, channel);
   return (
-    <label className="switch switch--bare">
+    <label
+      className={`switch switch--bare${overridden ? ' switch--overridden' : ''}`}
+      title={overridden ? 'Off while Offline (all) is off' : undefined}
+    >
       <input
         type="checkbox"
         role="switch"
@@ -36,7 +44,10 @@ function ChannelSwitch({ info, channel, label, state }: SwitchProps) {
   );
 }
 
-/** Per type, whether it reaches this user in the app and through the offline channel; synced across their tabs. */
+/**
+ * This device's Web Push switch, then per type whether it reaches this user in the app and through each offline
+ * channel; synced across their tabs.
+ */
 export function PreferencesPanel({ state }: { state: PreferencesState }) {
   const { preferences, error } = state;
   return (
@@ -46,6 +57,7 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
       title="Notification settings"
       aside={<span className="card__hint">synced to your other tabs</span>}
     >
+      <PushControl />
       {error && !preferences && (
         <div className="inline-error" role="alert">
           <p>{error}</p>
@@ -60,9 +72,10 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
           <thead>
             <tr>
               <th scope="col">Type</th>
-              {CHANNELS.map(({ channel, label }) => (
+              {COLUMNS.map(({ channel, header }) => (
                 <th key={channel} scope="col" className="preferences__channel">
-                  {label}
+                  {header}
+                  {channel === 'offline' && <span className="preferences__sub">all</span>}
                 </th>
               ))}
             </tr>
@@ -75,7 +88,7 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
                   <code className="preferences__code">{info.type}</code>
                   {!channelOn(preferences, info.type, 'inApp') && <span className="muted-tag">muted</span>}
                 </th>
-                {CHANNELS.map(({ channel, label }) => (
+                {COLUMNS.map(({ channel, label }) => (
                   <td key={channel} className="preferences__channel">
                     <ChannelSwitch info={info} channel={channel} label={label} state={state} />
                   </td>
@@ -86,8 +99,8 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
         </table>
       )}
       <p className="preferences__explain">
-        In-app off: neither stored nor shown, unless sent as critical. Offline off: not handed to the offline channel
-        while you have no tab open.
+        In-app off: neither stored nor shown, unless sent as critical. While you have no tab open, a notification can
+        also come as a push to your enabled devices or as an email; Offline off turns both off, whatever they say.
       </p>
     </Card>
   );
