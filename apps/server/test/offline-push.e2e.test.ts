@@ -79,9 +79,21 @@ describe.each(storeTargets)('Web Push on the $name store', (target) => {
       ...(await target.env()),
       PUSH_ENDPOINT_ORIGINS: receiver.origin,
       OFFLINE_RETRY_BASE_SECONDS: '1',
+      PUSH_TYPE_OPTIONS: JSON.stringify({ digest: { urgency: 'low', ttlSeconds: 600 } }),
     });
   });
   afterAll(() => server.close());
+
+  it("sends a type's urgency and TTL as PUSH_TYPE_OPTIONS says", async () => {
+    const ivy = user('ivy');
+    await subscribe(server, ivy);
+    const [n] = await publish(server, { userId: ivy, type: 'digest', title: 'Weekly' });
+    expect(await pushOf(server, n!.id)).toMatchObject({ status: 'sent' });
+    const [got] = pushesOf(n!.id);
+    expect(got!.urgency).toBe('low');
+    expect(got!.ttl).toBeLessThanOrEqual(600);
+    expect(got!.ttl).toBeGreaterThan(500);
+  });
 
   it('pushes to a user who is not connected, as the contract says, and not to one who is', async () => {
     const [ada, bob] = [user('ada'), user('bob')];

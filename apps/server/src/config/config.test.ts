@@ -78,4 +78,14 @@ describe('loadConfig', () => {
     ).toEqual(['https://a.example', 'https://*.b.example']);
     expect(loadConfig({}).pushEndpointOrigins).toBeNull();
   });
+
+  it('reads PUSH_TYPE_OPTIONS as JSON per type, and names what is wrong in it', () => {
+    expect(
+      loadConfig({ PUSH_TYPE_OPTIONS: '{"message":{"urgency":"high","ttlSeconds":3600}}' }).pushTypeOptions,
+    ).toEqual({ message: { urgency: 'high', ttlSeconds: 3600 } });
+    expect(loadConfig({}).pushTypeOptions).toEqual({});
+    expect(() => loadConfig({ PUSH_TYPE_OPTIONS: '{oops' })).toThrow('PUSH_TYPE_OPTIONS must be JSON');
+    expect(() => loadConfig({ PUSH_TYPE_OPTIONS: '{"m":{"urgency":"now"}}' })).toThrow(/PUSH_TYPE_OPTIONS\.m\.urgency/);
+    expect(() => loadConfig({ PUSH_TYPE_OPTIONS: '{"m":{"ttl":5}}' })).toThrow(/PUSH_TYPE_OPTIONS/);
+  });
 });

@@ -47,6 +47,7 @@ const envSchema = z.object({
   ),
   PUSH_ENDPOINT_ORIGINS: optionalString,
   PUSH_DELAY_SECONDS: count(0),
+  PUSH_TYPE_OPTIONS: optionalString,
   OFFLINE_MAX_AGE_SECONDS: z.preprocess(unsetWhenEmpty, z.coerce.number().int().positive().default(86_400)),
   OFFLINE_RETRY_BASE_SECONDS: z.preprocess(unsetWhenEmpty, z.coerce.number().positive().default(5)),
   WEB_DIST_DIR: optionalString,
@@ -110,6 +111,8 @@ export interface AppConfig {
   pushEndpointOrigins: string[] | null;
   /** Seconds a push waits after its notification, by default. */
   pushDelaySeconds: number;
+  /** Per notification type: the push's urgency and how long the push service keeps it (TTL). */
+  pushTypeOptions: Record<string, PushTypeOptions>;
   /** An offline delivery not sent this long after it was due is given up (`expired`, or `failed` after retries). */
   offlineMaxAgeSeconds: number;
   /** The first retry of a failed offline delivery comes about this long after it (doubling, with jitter). */
@@ -211,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           .filter(Boolean)
       : null,
     pushDelaySeconds: e.PUSH_DELAY_SECONDS,
+    pushTypeOptions: pushTypeOptions(e.PUSH_TYPE_OPTIONS),
     offlineMaxAgeSeconds: e.OFFLINE_MAX_AGE_SECONDS,
     offlineRetryBaseSeconds: e.OFFLINE_RETRY_BASE_SECONDS,
     webDistDir: e.WEB_DIST_DIR,
@@ -230,6 +234,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     log: { format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'), level: e.LOG_LEVEL },
   };
+}
+
+/** How pushes of one notification type are sent (RFC 8030 `Urgency` and `TTL`). */
+export interface PushTypeOptions {
+  urgency?: 'very-low' | 'low' | 'normal' | 'high';
+  ttlSeconds?: number;
+}
+
+const pushTypeOptionsSchema = z.record(
+  z.string().min(1).max(64),
+  z.strictObject({
+    urgency: z.enum(['very-low', 'low', 'normal', 'high']).optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(28 * 86_400)
+      .optional(),
+  }),
+);
+
+/** `PUSH_TYPE_OPTIONS`: JSON `{ "<type>": { "urgency": "high", "ttlSeconds": 3600 } }`. */
+function pushTypeOptions(raw: string | undefined): Record<string, PushTypeOptions> {
+  if (!raw) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('invalid configuration: PUSH_TYPE_OPTIONS must be JSON');
+  }
+  const parsed = pushTypeOptionsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid configuration: PUSH_TYPE_OPTIONS.${issue.path.join('.')} ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 /** The injection token of the validated {@link AppConfig}. */

@@ -33,7 +33,8 @@ import { VapidKeys } from './push/vapid-keys.js';
         subscriptions: PushSubscriptionsRepository,
       ): Promise<OfflineSender[]> => {
         const senders: OfflineSender[] = [];
-        if (await keys.load()) senders.push(new PushSender(keys, subscriptions, config.pushDelaySeconds));
+        if (await keys.load())
+          senders.push(new PushSender(keys, subscriptions, config.pushDelaySeconds, config.pushTypeOptions));
         if (config.fallbackWebhookUrl) {
           senders.push(new WebhookSender(config.fallbackWebhookUrl, config.fallbackWebhookSecret));
           if (!config.fallbackWebhookSecret) {

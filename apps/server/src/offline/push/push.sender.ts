@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type Notification, type PushPayload } from '@realtime/contracts';
 import { createHash } from 'node:crypto';
 import webpush, { WebPushError } from 'web-push';
+import { type PushTypeOptions } from '../../config/config.js';
 import { type OfflineSender, retryAfterMs, type SendResult } from '../channels/sender.js';
 import { type ClaimedDelivery, type DueNotification } from '../outbox.repository.js';
 import { type StoredSubscription, type PushSubscriptionsRepository } from './push-subscriptions.repository.js';
@@ -14,6 +15,8 @@ const SHORT_MESSAGE_CHARS = 120;
 /** A VAPID JWT is signed for this long, and signed again when less than an hour of it is left. */
 const VAPID_TTL_SECONDS = 12 * 3600;
 
+type Urgency = NonNullable<PushTypeOptions['urgency']>;
+
 /** What one subscription's send came to. */
 type Attempt = { ok: true } | { ok: false; gone: true } | { ok: false; gone: false; result: SendResult };
 
@@ -23,6 +26,7 @@ type Attempt = { ok: true } | { ok: false; gone: true } | { ok: false; gone: fal
  * subscription; 429 waits for `Retry-After`; 413 is sent again with a shorter message; 400 and 403 are
  * a configuration problem (keys, payload) and fail at once; 5xx and no answer are retried. The
  * `Topic` is the notification's, so a push service that still holds an earlier copy replaces it.
+ * `Urgency` and `TTL` come from the type's options (PUSH_TYPE_OPTIONS); critical ones are `high`.
  */
 export class PushSender implements OfflineSender {
   readonly channel = 'push';
@@ -35,6 +39,7 @@ export class PushSender implements OfflineSender {
     private readonly keys: VapidKeys,
     private readonly subscriptions: PushSubscriptionsRepository,
     readonly delaySeconds: number,
+    private readonly types: Record<string, PushTypeOptions> = {},
     private readonly timeoutMs = 5000,
   ) {}
 
@@ -48,8 +53,12 @@ export class PushSender implements OfflineSender {
   async send(delivery: ClaimedDelivery, { notification }: DueNotification): Promise<SendResult> {
     const subs = this.batch.get(delivery.userId) ?? [];
     if (subs.length === 0) return { status: 'skipped', reason: 'no_subscription', tried: false };
-    const ttl = Math.max(0, Math.floor((delivery.deadline.getTime() - Date.now()) / 1000));
-    const attempts = await Promise.all(subs.map((sub) => this.sendTo(sub, notification, delivery.critical, ttl)));
+    // Kept by the push service until the delivery's deadline, or the type's TTL when shorter.
+    const options = this.types[notification.type] ?? {};
+    const untilDeadline = Math.max(0, Math.floor((delivery.deadline.getTime() - Date.now()) / 1000));
+    const ttl = Math.min(untilDeadline, options.ttlSeconds ?? untilDeadline);
+    const urgency = delivery.critical ? 'high' : (options.urgency ?? 'normal');
+    const attempts = await Promise.all(subs.map((sub) => this.sendTo(sub, notification, urgency, ttl)));
     if (attempts.some((a) => a.ok)) return { status: 'sent' };
     const failures = attempts.flatMap((a) => (!a.ok && !a.gone ? [a.result] : []));
     if (failures.length === 0) return { status: 'skipped', reason: 'no_subscription' };
@@ -62,12 +71,12 @@ export class PushSender implements OfflineSender {
     return { status: 'failed', error: failures.map((f) => (f.status === 'failed' ? f.error : f.status)).join('; ') };
   }
 
-  private async sendTo(sub: StoredSubscription, n: Notification, critical: boolean, ttl: number): Promise<Attempt> {
+  private async sendTo(sub: StoredSubscription, n: Notification, urgency: Urgency, ttl: number): Promise<Attempt> {
     const options = {
       vapidDetails: null as never,
       headers: { Authorization: this.authorization(sub.endpoint) },
       TTL: ttl,
-      urgency: critical ? ('high' as const) : ('normal' as const),
+      urgency,
       topic: topicOf(n.id),
       timeout: this.timeoutMs,
     };
