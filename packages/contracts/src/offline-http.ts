@@ -67,27 +67,27 @@ export const deliveriesResponseSchema = z.object({ deliveries: z.array(deliveryS
 
 export type DeliveriesResponse = z.infer<typeof deliveriesResponseSchema>;
 
-const base64url = (bytes: number, what: string) =>
+const base64url = (bytes: number) =>
   z
     .string()
-    .regex(/^[A-Za-z0-9_-]+={0,2}$/, `${what} must be base64url`)
+    .regex(/^[A-Za-z0-9_-]+={0,2}$/, 'must be base64url')
     .refine((s) => {
       const chars = s.replace(/=+$/, '').length; // 4 characters carry 3 bytes
       return chars % 4 !== 1 && Math.floor((chars * 3) / 4) === bytes;
-    }, `${what} must be ${bytes} bytes`);
+    }, `must be ${bytes} bytes`);
 
 /**
  * The browser's `PushSubscription.toJSON()`: the push service's `endpoint` (an `https:` URL of an
  * allowed origin) and the keys the payload is encrypted to (RFC 8291).
  */
 export const pushSubscriptionSchema = z.object({
-  endpoint: z.url({ protocol: /^https$/, error: 'endpoint must be an https: URL' }).max(2048),
+  endpoint: z.url({ protocol: /^https$/, error: 'must be an https: URL' }).max(2048),
   expirationTime: z.number().int().nonnegative().nullable().optional(),
   keys: z.object({
     /** The subscriber's P-256 public key, uncompressed (65 bytes). */
-    p256dh: base64url(65, 'keys.p256dh'),
+    p256dh: base64url(65),
     /** The authentication secret (16 bytes). */
-    auth: base64url(16, 'keys.auth'),
+    auth: base64url(16),
   }),
 });
 

@@ -245,7 +245,9 @@ export const routes = {
     summary: "A notification's offline deliveries and where each stands",
     description:
       'One per channel: `pending` (with its due time), `sent`, `failed` (with the last error) or `skipped` with ' +
-      'the reason. Services and admins see any notification\'s; a user their own (another user\'s is 404).',
+      'the reason. Only channels that could reach the user when it was published have one (push: a ' +
+      'subscription; webhook: `FALLBACK_WEBHOOK_URL` set), so the list may be empty. Services and admins see any ' +
+      "notification's; a user their own (another user's is 404).",
     access: 'authenticated',
     params: notificationParamsSchema,
     responses: { 200: json(deliveriesResponseSchema, 'Every offline delivery of the notification.') },
