@@ -194,6 +194,13 @@ describe.each(storeTargets)('Web Push on the $name store', (target) => {
     });
     expect(bad.status).toBe(400);
 
+    // Knowing another user's endpoint is not enough to take it: other keys are 403, nothing moves.
+    const stolen = await http(server, 'POST', '/api/push/subscriptions', {
+      token: await sign({ sub: gus }),
+      body: { ...sub, keys: receiver.subscribe().keys },
+    });
+    expect(stolen.status).toBe(403);
+
     const other = await http(server, 'DELETE', '/api/push/subscriptions', {
       token: await sign({ sub: gus }),
       body: { endpoint: sub.endpoint },

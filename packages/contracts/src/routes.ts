@@ -269,15 +269,16 @@ export const routes = {
     summary: "Register this browser's push subscription for the caller",
     description:
       'The body is `PushSubscription.toJSON()`. The endpoint must be an `https:` URL of a known push service ' +
-      '(`PUSH_ENDPOINT_ORIGINS`), else 400. An endpoint registered before by another user (the same browser, ' +
-      'another account) moves to the caller. 201 when new, 200 when it was already the caller\'s.',
+      '(`PUSH_ENDPOINT_ORIGINS`), else 400. An endpoint registered before by another user moves to the caller ' +
+      'with the same keys (the same browser, another account), and is 403 with other keys. 201 when new, 200 ' +
+      "when it was already the caller's.",
     access: 'authenticated',
     body: pushSubscriptionSchema,
     responses: {
       201: json(pushSubscriptionResponseSchema, 'Registered.'),
       200: json(pushSubscriptionResponseSchema, 'Already registered (keys refreshed).'),
     },
-    errors: [...tokenErrors, ...bodyErrors, 'NOT_FOUND', 'UNAVAILABLE'],
+    errors: [...tokenErrors, ...bodyErrors, 'FORBIDDEN', 'NOT_FOUND', 'UNAVAILABLE'],
   }),
   deletePushSubscription: defineRoute({
     method: 'DELETE',

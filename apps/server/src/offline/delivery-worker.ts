@@ -9,6 +9,8 @@ import { type ClaimedDelivery, type DueNotification, type Outcome, OutboxReposit
 const BATCH = 32;
 /** How often an idle worker looks for due deliveries (a local publish wakes it sooner). */
 const POLL_MS = 1000;
+/** The longest one delivery may take (every push of it, a 413's second try): well inside the claim's lease. */
+const SEND_LIMIT_MS = 20_000;
 /** How soon after a local publish with deliveries due at once the worker looks. */
 const WAKE_MS = 20;
 /** Back-off: never more than this between two tries. */
@@ -103,7 +105,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   /** One batch: claimed, decided, sent and recorded. Answers how many were claimed. */
   private async runOnce(): Promise<number> {
-    const claimed = await this.outbox.claim(BATCH);
+    const claimed = await this.outbox.claim(BATCH, [...this.senders.keys()]);
     if (claimed.length === 0) return 0;
     const due = await this.outbox.notifications(claimed.map((d) => d.notificationId));
     let online: Set<string> | null;
@@ -142,14 +144,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     } else {
       let result: SendResult;
       try {
-        result = await sender.send(d, due);
+        result = await withinLimit(sender.send(d, due), SEND_LIMIT_MS);
       } catch (err) {
         result = { status: 'retry', error: message(err) };
       }
       attempted = !(result.status === 'skipped' && result.tried === false);
       outcome = this.outcomeOf(d, result);
     }
-    return { id: d.id, delivery: d, due, outcome, attempted };
+    return { id: d.id, lease: d.lease, delivery: d, due, outcome, attempted };
   }
 
   private skipReason(
@@ -162,7 +164,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     if (due.notification.read) return { status: 'skipped', reason: 'read' };
     const channelOn = d.channel === 'webhook' ? true : due[d.channel];
     if (!d.critical && (!due.offline || !channelOn)) return { status: 'skipped', reason: 'preference' };
-    if (d.attempts === 0 && Date.now() > d.deadline.getTime()) return { status: 'skipped', reason: 'expired' };
+    if (Date.now() > d.deadline.getTime()) {
+      return d.attempts === 0
+        ? { status: 'skipped', reason: 'expired' }
+        : { status: 'failed', error: 'not sent before its deadline (gave up)' };
+    }
     if (sender?.skipWhenOnline && online?.has(d.userId)) return { status: 'skipped', reason: 'online' };
     return null;
   }
@@ -197,3 +203,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** `work`, or a rejection once `ms` have passed (what it was doing goes on, unrecorded). */
+function withinLimit<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}

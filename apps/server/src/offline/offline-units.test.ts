@@ -36,6 +36,10 @@ describe('push endpoints (no SSRF)', () => {
       'https://user:pw@fcm.googleapis.com/x',
       'https://169.254.169.254/latest/meta-data',
       'https://localhost/x',
+      // The push library's legacy URL parser reads these hosts as 10.0.0.1 and vault.internal.
+      'https://10.0.0.1;.notify.windows.com/x',
+      "https://vault.internal'.notify.windows.com/x",
+      'https://10.0.0.1{.notify.windows.com/x',
       'file:///etc/passwd',
       'nonsense',
     ]) {
@@ -63,7 +67,13 @@ describe('the push payload', () => {
   });
 
   it('stays within 3 KB, however long the message or title, in characters of any width', () => {
-    for (const over of [{ message: 'é'.repeat(5000) }, { title: '😀'.repeat(200), message: '😀'.repeat(3000) }]) {
+    const overs = [
+      { message: 'é'.repeat(5000) },
+      { title: '😀'.repeat(200), message: '😀'.repeat(3000) },
+      // Just over the limit in emoji (2 UTF-16 units, 4 bytes each): cut by code points, or it never ends.
+      ...[760, 800, 900, 1000].map((n) => ({ message: '😀'.repeat(n) })),
+    ];
+    for (const over of overs) {
       const json = pushPayload(n(over));
       expect(Buffer.byteLength(json)).toBeLessThanOrEqual(MAX_PUSH_PAYLOAD_BYTES);
       expect(JSON.parse(json).message.endsWith('…')).toBe(true);

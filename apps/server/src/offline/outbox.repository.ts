@@ -16,6 +16,8 @@ export interface ClaimedDelivery {
   attempts: number;
   dueAt: Date;
   deadline: Date;
+  /** The claim's lease, exactly as stored: the outcome is recorded only while it still holds. */
+  lease: string;
 }
 
 /** The notification as it is when its delivery is due, and the user's preferences for its type. */
@@ -55,7 +57,7 @@ export class OutboxRepository {
    * Takes up to `limit` due deliveries nobody holds, oldest due first, and holds them for
    * {@link LEASE_SECONDS}. Concurrent claims on other processes skip them.
    */
-  async claim(limit: number): Promise<ClaimedDelivery[]> {
+  async claim(limit: number, channels: readonly string[]): Promise<ClaimedDelivery[]> {
     const { rows } = await sql<{
       id: string;
       notification_id: string;
@@ -65,18 +67,19 @@ export class OutboxRepository {
       attempts: number;
       due_at: Date;
       deadline: Date;
+      lease: string;
     }>`
       update deliveries d set locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
       where d.id in (
         select id from deliveries
         where status = 'pending' and due_at <= now() and (locked_until is null or locked_until <= now())
+          and channel = any(${[...channels]}::text[])
         order by due_at
         limit ${limit}
         for update skip locked
       )
-      returning d.id, d.notification_id, d.user_id, d.channel, d.critical, d.attempts, d.due_at, d.deadline`.execute(
-      this.db,
-    );
+      returning d.id, d.notification_id, d.user_id, d.channel, d.critical, d.attempts, d.due_at, d.deadline,
+        d.locked_until::text as lease`.execute(this.db);
     return rows.map((r) => ({
       id: String(r.id),
       notificationId: r.notification_id,
@@ -86,6 +89,7 @@ export class OutboxRepository {
       attempts: r.attempts,
       dueAt: new Date(r.due_at),
       deadline: new Date(r.deadline),
+      lease: r.lease,
     }));
   }
 
@@ -107,8 +111,11 @@ export class OutboxRepository {
     );
   }
 
-  /** Records the outcomes of a batch in one statement and lets the rows go (a retry is due again at its time). */
-  async record(results: readonly { id: string; outcome: Outcome; attempted: boolean }[]): Promise<void> {
+  /**
+   * Records the outcomes of a batch in one statement and lets the rows go (a retry is due again at its
+   * time); a row whose lease ended meanwhile is left to whoever holds it now.
+   */
+  async record(results: readonly { id: string; lease: string; outcome: Outcome; attempted: boolean }[]): Promise<void> {
     if (results.length === 0) return;
     const column = <T>(pick: (o: Outcome) => T) => results.map((r) => pick(r.outcome));
     await sql`
@@ -126,9 +133,11 @@ export class OutboxRepository {
         ${column((o) => (o.status === 'skipped' ? o.reason : null))}::text[],
         ${column((o) => ('error' in o ? clip(o.error) : null))}::text[],
         ${column((o) => (o.status === 'retry' ? o.at.toISOString() : null))}::timestamptz[],
-        ${results.map((r) => r.attempted)}::boolean[]
-      ) as v(id, status, reason, error, at, attempted)
-      where d.id = v.id`.execute(this.db);
+        ${results.map((r) => r.attempted)}::boolean[],
+        ${results.map((r) => r.lease)}::text[]
+      ) as v(id, status, reason, error, at, attempted, lease)
+      -- A claim whose lease ran out (another process may hold the row now) records nothing.
+      where d.id = v.id and d.status = 'pending' and d.locked_until = v.lease::timestamptz`.execute(this.db);
   }
 
   /**

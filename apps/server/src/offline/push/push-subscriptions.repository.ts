@@ -19,10 +19,12 @@ export class PushSubscriptionsRepository {
   }
 
   /**
-   * Registers `sub` for `userId`: a new endpoint is inserted, a known one takes the new keys and
-   * owner (one browser, another account). Answers whether it was already this user's.
+   * Registers `sub` for `userId`: a new endpoint is inserted; a known one of this user takes the new
+   * keys; one of another user moves to this one only with the same keys (the same browser, another
+   * account signed in), never on the endpoint alone. Answers whether it was already this user's, or
+   * null when it belongs to another user with other keys.
    */
-  async register(userId: string, sub: PushSubscriptionJson): Promise<{ existed: boolean }> {
+  async register(userId: string, sub: PushSubscriptionJson): Promise<{ existed: boolean } | null> {
     const expires = sub.expirationTime ? new Date(sub.expirationTime) : null;
     const { rows } = await sql<{ existed: boolean }>`
       with before as (select user_id from push_subscriptions where endpoint = ${sub.endpoint})
@@ -31,8 +33,9 @@ export class PushSubscriptionsRepository {
       on conflict (endpoint) do update set
         user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth,
         expiration_time = excluded.expiration_time
+      where s.user_id = excluded.user_id or (s.p256dh = excluded.p256dh and s.auth = excluded.auth)
       returning coalesce((select user_id = ${userId} from before), false) as existed`.execute(this.db);
-    return { existed: rows[0]?.existed ?? false };
+    return rows[0] ? { existed: rows[0].existed } : null;
   }
 
   /** Removes `endpoint` if it is `userId`'s; anyone else's stays. */

@@ -40,8 +40,9 @@ export class PushController {
     const sub = parseOrThrow(registerPushSubscription.body, body, 'body');
     const problem = endpointProblem(sub.endpoint, this.origins);
     if (problem) throw new ApiError('VALIDATION_ERROR', problem);
-    const { existed } = await this.subscriptions.register(req.principal.userId, sub);
-    void res.status(existed ? 200 : 201);
+    const registered = await this.subscriptions.register(req.principal.userId, sub);
+    if (!registered) throw new ApiError('FORBIDDEN', 'this endpoint is registered by another user with other keys');
+    void res.status(registered.existed ? 200 : 201);
     return { endpoint: sub.endpoint };
   }
 

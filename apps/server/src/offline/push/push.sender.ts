@@ -159,11 +159,13 @@ export function pushPayload(n: Notification, maxMessage = Infinity): string {
     ...(url ? { url } : {}),
   };
   let json = JSON.stringify(payload);
+  // Each turn drops at least one code point (the excess in bytes is at least as many code points),
+  // from the message first, then the title: it ends.
   while (Buffer.byteLength(json) > MAX_PUSH_PAYLOAD_BYTES) {
     const over = Buffer.byteLength(json) - MAX_PUSH_PAYLOAD_BYTES;
-    if (payload.message.length > 1)
-      payload.message = cut(payload.message, Math.max(1, payload.message.length - over - 1));
-    else payload.title = cut(payload.title, Math.max(1, payload.title.length - over - 1));
+    const message = [...payload.message].length;
+    if (message > 1) payload.message = cut(payload.message, Math.max(1, message - over - 1));
+    else payload.title = cut(payload.title, Math.max(1, [...payload.title].length - over - 1));
     json = JSON.stringify(payload);
   }
   return json;
