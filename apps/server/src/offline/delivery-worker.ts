@@ -151,7 +151,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       attempted = !(result.status === 'skipped' && result.tried === false);
       outcome = this.outcomeOf(d, result);
     }
-    return { id: d.id, lease: d.lease, delivery: d, due, outcome, attempted };
+    return { delivery: d, due, outcome, attempted };
   }
 
   private skipReason(

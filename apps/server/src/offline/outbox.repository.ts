@@ -14,7 +14,6 @@ export interface ClaimedDelivery {
   channel: DeliveryChannel;
   critical: boolean;
   attempts: number;
-  dueAt: Date;
   deadline: Date;
   /** The claim's lease, exactly as stored: the outcome is recorded only while it still holds. */
   lease: string;
@@ -65,7 +64,6 @@ export class OutboxRepository {
       channel: DeliveryChannel;
       critical: boolean;
       attempts: number;
-      due_at: Date;
       deadline: Date;
       lease: string;
     }>`
@@ -78,7 +76,7 @@ export class OutboxRepository {
         limit ${limit}
         for update skip locked
       )
-      returning d.id, d.notification_id, d.user_id, d.channel, d.critical, d.attempts, d.due_at, d.deadline,
+      returning d.id, d.notification_id, d.user_id, d.channel, d.critical, d.attempts, d.deadline,
         d.locked_until::text as lease`.execute(this.db);
     return rows.map((r) => ({
       id: String(r.id),
@@ -87,7 +85,6 @@ export class OutboxRepository {
       channel: r.channel,
       critical: r.critical,
       attempts: r.attempts,
-      dueAt: new Date(r.due_at),
       deadline: new Date(r.deadline),
       lease: r.lease,
     }));
@@ -115,7 +112,9 @@ export class OutboxRepository {
    * Records the outcomes of a batch in one statement and lets the rows go (a retry is due again at its
    * time); a row whose lease ended meanwhile is left to whoever holds it now.
    */
-  async record(results: readonly { id: string; lease: string; outcome: Outcome; attempted: boolean }[]): Promise<void> {
+  async record(
+    results: readonly { delivery: Pick<ClaimedDelivery, 'id' | 'lease'>; outcome: Outcome; attempted: boolean }[],
+  ): Promise<void> {
     if (results.length === 0) return;
     const column = <T>(pick: (o: Outcome) => T) => results.map((r) => pick(r.outcome));
     await sql`
@@ -128,13 +127,13 @@ export class OutboxRepository {
         attempts = d.attempts + case when v.attempted then 1 else 0 end,
         locked_until = null
       from unnest(
-        ${results.map((r) => r.id)}::bigint[],
+        ${results.map((r) => r.delivery.id)}::bigint[],
         ${column((o) => o.status)}::text[],
         ${column((o) => (o.status === 'skipped' ? o.reason : null))}::text[],
         ${column((o) => ('error' in o ? clip(o.error) : null))}::text[],
         ${column((o) => (o.status === 'retry' ? o.at.toISOString() : null))}::timestamptz[],
         ${results.map((r) => r.attempted)}::boolean[],
-        ${results.map((r) => r.lease)}::text[]
+        ${results.map((r) => r.delivery.lease)}::text[]
       ) as v(id, status, reason, error, at, attempted, lease)
       -- A claim whose lease ran out (another process may hold the row now) records nothing.
       where d.id = v.id and d.status = 'pending' and d.locked_until = v.lease::timestamptz`.execute(this.db);
