@@ -7,6 +7,7 @@ import { GamificationModule } from './gamification/gamification.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { DevMailboxModule } from './offline/email/dev-mailbox.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PreferencesModule } from './preferences/preferences.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -34,7 +35,7 @@ export class AppModule {
         PreferencesModule,
         SessionsModule,
         DocsModule,
-        ...(config.devTokens ? [DevTokenModule] : []),
+        ...(config.devTokens ? [DevTokenModule, DevMailboxModule] : []),
       ],
     };
   }

@@ -20,8 +20,10 @@ export const skipReasonSchema = z.enum([
   'online',
   /** The user's preferences turn that channel off for the type. */
   'preference',
-  /** The user has no push subscription (push), no address (email). */
+  /** The user has no push subscription left (push). */
   'no_subscription',
+  /** The user has no email address (no `email` claim in their tokens, none set by a service). */
+  'no_address',
   /** It could not be sent before its deadline (for example the process was down for a day). */
   'expired',
 ]);
@@ -41,6 +43,11 @@ export const offlineOptionsSchema = z.object({
     .optional(),
   /** Seconds after the notification before its offline deliveries are due; absent: each channel's default. */
   delaySeconds: z.number().int().min(0).max(MAX_DELIVERY_DELAY_SECONDS).optional(),
+  /**
+   * Emails with the same key (say, a thread) go in one digest; different keys never share one.
+   * Absent: the user's digest for everything without a key.
+   */
+  digestKey: z.string().min(1).max(128).optional(),
 });
 
 export type OfflineOptions = z.infer<typeof offlineOptionsSchema>;
@@ -118,3 +125,54 @@ export const pushPayloadSchema = z.object({
 });
 
 export type PushPayload = z.infer<typeof pushPayloadSchema>;
+
+/** `PUT /api/users/:userId/email`: the address the gateway emails, or `null` to go back to the token's. */
+export const setEmailAddressBodySchema = z.object({
+  email: z.email().max(254).nullable(),
+});
+
+/** Where a user's email goes, and where the address came from. */
+export const emailAddressResponseSchema = z.object({
+  userId: z.string(),
+  /** The address emails go to; null: none (that user's emails are skipped, `no_address`). */
+  email: z.string().nullable(),
+  /** `api`: set through `PUT /api/users/:userId/email`; `token`: the `email` claim of their latest token. */
+  source: z.enum(['api', 'token']).nullable(),
+});
+
+export type EmailAddressResponse = z.infer<typeof emailAddressResponseSchema>;
+
+/** The signed link of an email's `List-Unsubscribe` header and footer. */
+export const unsubscribeQuerySchema = z.object({
+  /** The signature over the user and notification types (made by the server; a forged one is 400). */
+  token: z.string().min(1).max(2048),
+});
+
+/** One message of the development mailbox (a server without `SMTP_URL` keeps its emails there). */
+export const mailboxMessageSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  to: z.string(),
+  from: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  /** The message's `Message-ID` header: stable per delivery or digest. */
+  messageId: z.string(),
+  /** The `List-Unsubscribe` link (POST it to unsubscribe in one click, RFC 8058). */
+  unsubscribeUrl: z.string(),
+  /** How many notifications it carries (a digest: more than one). */
+  notifications: z.number().int().positive(),
+  /** When it was sent, ISO-8601. */
+  sentAt: z.string(),
+});
+
+export type MailboxMessage = z.infer<typeof mailboxMessageSchema>;
+
+export const mailboxQuerySchema = z.object({
+  /** Whose mailbox. */
+  userId: z.string().min(1).max(256),
+});
+
+/** `GET /api/dev/mailbox`: one user's messages, newest first (at most 50). */
+export const mailboxResponseSchema = z.object({ messages: z.array(mailboxMessageSchema) });

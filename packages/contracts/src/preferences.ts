@@ -19,3 +19,33 @@ export type ChannelPreference = z.infer<typeof channelPreferenceSchema>;
 export const preferencesSchema = z.record(notificationSchema.shape.type, channelPreferenceSchema);
 
 export type Preferences = z.infer<typeof preferencesSchema>;
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 00:00 to 23:59');
+
+/** Whether `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Hours in which push and email wait (critical ones excepted): from `start` to `end`, wall-clock time
+ * in `timeZone`; past midnight when `end` is earlier than `start` (22:00 to 07:00). Deliveries due
+ * inside them are sent when they end, daylight-saving changes included.
+ */
+export const quietHoursSchema = z
+  .object({
+    /** When they begin, `HH:MM` local time. */
+    start: clockTime,
+    /** When they end, `HH:MM` local time. */
+    end: clockTime,
+    /** An IANA time zone, e.g. `Europe/Berlin`. */
+    timeZone: z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Berlin'),
+  })
+  .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] });
+
+export type QuietHours = z.infer<typeof quietHoursSchema>;

@@ -39,6 +39,11 @@ import {
 import {
   deletePushSubscriptionBodySchema,
   deliveriesResponseSchema,
+  emailAddressResponseSchema,
+  mailboxQuerySchema,
+  mailboxResponseSchema,
+  setEmailAddressBodySchema,
+  unsubscribeQuerySchema,
   pushSubscriptionResponseSchema,
   pushSubscriptionSchema,
   vapidPublicKeyResponseSchema,
@@ -105,10 +110,11 @@ export const routes = {
     description:
       'Stores one notification per recipient (its own `id` and `seq`), then emits `notification:new` and ' +
       "`notification:unread_count` to each recipient's sockets. In the same transaction it plans the offline " +
-      'deliveries (Web Push, webhook) of each recipient, due after each channel\'s delay (`offline.delaySeconds` ' +
-      'for all, `offline.channels` to choose): at their due time they are sent, or skipped when the notification ' +
-      'was read or deleted, the user is online, or their preferences turn the channel off (see ' +
-      '`GET /api/notifications/:id/deliveries`). A recipient whose preferences turn `inApp` off for that ' +
+      "deliveries (Web Push, email, webhook) of each recipient, due after each channel's delay " +
+      '(`offline.delaySeconds` for all, `offline.channels` to choose): at their due time they are sent, or skipped ' +
+      'when the notification was read or deleted, the user is online (push), or their preferences turn the channel ' +
+      'off (see `GET /api/notifications/:id/deliveries`). Emails due within one digest window go as one digest per ' +
+      'user and `offline.digestKey`; `critical` ones are sent at once, alone. A recipient whose preferences turn `inApp` off for that ' +
       '`type` gets nothing (nothing stored) unless `critical` is true; the answer lists what was stored. ' +
       idempotency,
     access: publishers,
@@ -246,7 +252,7 @@ export const routes = {
     description:
       'One per channel: `pending` (with its due time), `sent`, `failed` (with the last error) or `skipped` with ' +
       'the reason. Only channels that could reach the user when it was published have one (push: a ' +
-      'subscription; webhook: `FALLBACK_WEBHOOK_URL` set), so the list may be empty. Services and admins see any ' +
+      'subscription; email: an address; webhook: `FALLBACK_WEBHOOK_URL` set), so the list may be empty. Services and admins see any ' +
       "notification's; a user their own (another user's is 404).",
     access: 'authenticated',
     params: notificationParamsSchema,
@@ -290,6 +296,63 @@ export const routes = {
     responses: { 204: noContent('Not registered for the caller any more.') },
     errors: [...tokenErrors, ...bodyErrors, 'UNAVAILABLE'],
   }),
+  getEmailAddress: defineRoute({
+    method: 'GET',
+    path: '/api/users/:userId/email',
+    summary: "Where a user's email goes",
+    description:
+      'The address set by a service (`source: "api"`), else the `email` claim of the latest token the user ' +
+      'signed in with (`"token"`), else none (their emails are skipped as `no_address`).',
+    access: publishers,
+    params: presenceParamsSchema,
+    responses: { 200: json(emailAddressResponseSchema, 'The address and where it came from.') },
+    errors: [...publisherErrors, 'UNAVAILABLE'],
+  }),
+  setEmailAddress: defineRoute({
+    method: 'PUT',
+    path: '/api/users/:userId/email',
+    summary: "Set the address a user's email goes to",
+    description:
+      "It wins over the `email` claim of the user's tokens until it is set to `null`, which goes back to the " +
+      'claim. It applies to emails not sent yet, digests already open included.',
+    access: publishers,
+    params: presenceParamsSchema,
+    body: setEmailAddressBodySchema,
+    responses: { 200: json(emailAddressResponseSchema, 'The address now in use.') },
+    errors: [...publisherErrors, ...bodyErrors, 'UNAVAILABLE'],
+  }),
+  unsubscribePage: defineRoute({
+    method: 'GET',
+    path: '/api/email/unsubscribe',
+    summary: "An email's unsubscribe link, for a person",
+    description:
+      'A page that asks before turning anything off (link scanners open links): its button POSTs to the same ' +
+      'URL. A link whose signature does not hold is 400 `VALIDATION_ERROR`.',
+    access: 'public',
+    query: unsubscribeQuerySchema,
+    responses: { 200: { description: 'An HTML page.', schema: z.string(), contentType: 'text/html; charset=utf-8' } },
+    errors: ['VALIDATION_ERROR', 'UNAVAILABLE'],
+  }),
+  unsubscribe: defineRoute({
+    method: 'POST',
+    path: '/api/email/unsubscribe',
+    summary: 'Turn email off for the types of an email, in one click (RFC 8058)',
+    description:
+      "The `List-Unsubscribe` URL of every email: mail clients POST `List-Unsubscribe=One-Click` to it. It sets the user's " +
+      '`email` preference to false for each notification type the email carried (their other devices get ' +
+      '`preferences:updated`); doing it twice is the same. A link whose signature does not hold is 400 ' +
+      '`VALIDATION_ERROR` and changes nothing.',
+    access: 'public',
+    query: unsubscribeQuerySchema,
+    responses: {
+      200: {
+        description: 'An HTML page saying what was turned off.',
+        schema: z.string(),
+        contentType: 'text/html; charset=utf-8',
+      },
+    },
+    errors: ['VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNAVAILABLE'],
+  }),
   getPreferences: defineRoute({
     method: 'GET',
     path: '/api/preferences',
@@ -298,7 +361,8 @@ export const routes = {
       'Per notification `type`, `{ inApp, offline, push, email }`; a type not listed is on for all. `inApp: false`: ' +
       'notifications of that type are neither stored nor delivered to you (unless the publisher marks them ' +
       '`critical`); `offline: false`: every offline channel skips them, whatever `push` and `email` say; ' +
-      '`push: false` / `email: false`: that channel skips them.',
+      '`push: false` / `email: false`: that channel skips them. `quietHours` (absent when none): push and email ' +
+      'due inside them wait until they end, wall-clock time in their `timeZone` (critical ones excepted).',
     access: 'authenticated',
     responses: { 200: json(preferencesResponseSchema, 'Every type you have set.') },
     errors: [...tokenErrors, 'UNAVAILABLE'],
@@ -308,8 +372,9 @@ export const routes = {
     path: '/api/preferences',
     summary: 'Change your notification preferences',
     description:
-      'Merged by type: a field left out stays as it was, a type never set is on for all. Your sockets (this ' +
-      'device and the others) get `preferences:updated`.',
+      'Merged by type: a field left out stays as it was, a type never set is on for all. `quietHours` replaces ' +
+      'yours when given, `null` removes them, absent keeps them. Your sockets (this device and the others) get ' +
+      '`preferences:updated`.',
     access: 'authenticated',
     body: updatePreferencesBodySchema,
     responses: { 200: json(preferencesResponseSchema, 'Every type you have set, after the change.') },
@@ -327,6 +392,19 @@ export const routes = {
     body: devTokenBodySchema,
     responses: { 201: json(devTokenResponseSchema, 'A token for the user.') },
     errors: [...bodyErrors],
+  }),
+  devMailbox: defineRoute({
+    method: 'GET',
+    path: '/api/dev/mailbox',
+    summary: "A user's development mailbox (development only)",
+    description:
+      "A server without `SMTP_URL` keeps the emails it sends in its store instead; this shows one user's, newest " +
+      'first, at most 50. It exists only with `DEV_TOKENS=true`, never in production (elsewhere it is 404).',
+    access: 'public',
+    devOnly: true,
+    query: mailboxQuerySchema,
+    responses: { 200: json(mailboxResponseSchema, "The user's messages.") },
+    errors: ['VALIDATION_ERROR', 'UNAVAILABLE'],
   }),
   health: defineRoute({
     method: 'GET',

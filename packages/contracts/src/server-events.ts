@@ -3,7 +3,7 @@ import { errorCodes } from './errors.js';
 import { groupIdSchema } from './groups-http.js';
 import type { ServerEventName } from './events.js';
 import { notificationSchema } from './notification.js';
-import { preferencesSchema } from './preferences.js';
+import { preferencesSchema, quietHoursSchema } from './preferences.js';
 
 const isoDate = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
@@ -154,6 +154,8 @@ export const serverToClientSchemas = {
     .object({
       /** Every notification type the user has set, with its channels; a type not listed is on for both. */
       preferences: preferencesSchema,
+      /** The user's quiet hours; absent when they have none. */
+      quietHours: quietHoursSchema.optional(),
     })
     .meta({ description: "The user's notification preferences changed (on this or another device)." }),
 } satisfies Record<ServerEventName, z.ZodType>;

@@ -36,6 +36,7 @@ export class TokenVerifier {
   private readonly audience: string | undefined;
   private readonly jwks: JwksVerifier | null;
   private readonly cache = new Map<string, Principal>();
+  private readonly listeners: ((principal: Principal) => void)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -100,7 +101,13 @@ export class TokenVerifier {
     };
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(token, principal);
+    for (const listener of this.listeners) listener(principal);
     return this.admit(token, principal);
+  }
+
+  /** Called with each token's principal the first time this process verifies it (not on every use). */
+  onNewToken(listener: (principal: Principal) => void): void {
+    this.listeners.push(listener);
   }
 
   /** A verified token still has to be unexpired and unrevoked, every time it is used. */

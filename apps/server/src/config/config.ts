@@ -48,6 +48,14 @@ const envSchema = z.object({
   PUSH_ENDPOINT_ORIGINS: optionalString,
   PUSH_DELAY_SECONDS: count(0),
   PUSH_TYPE_OPTIONS: optionalString,
+  SMTP_URL: url(/^smtps?:\/\//, 'smtp:// or smtps://'),
+  EMAIL_FROM: optionalString,
+  APP_URL: url(/^https?:\/\//, 'http(s)'),
+  PUBLIC_URL: url(/^https?:\/\//, 'http(s)'),
+  EMAIL_DELAY_SECONDS: count(300),
+  EMAIL_DIGEST_WINDOW_SECONDS: count(600),
+  EMAIL_DIGEST_MAX_ITEMS: z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(2).max(1000).default(100)),
+  EMAIL_TYPE_OPTIONS: optionalString,
   OFFLINE_MAX_AGE_SECONDS: z.preprocess(unsetWhenEmpty, z.coerce.number().int().positive().default(86_400)),
   OFFLINE_RETRY_BASE_SECONDS: z.preprocess(unsetWhenEmpty, z.coerce.number().positive().default(5)),
   WEB_DIST_DIR: optionalString,
@@ -113,6 +121,8 @@ export interface AppConfig {
   pushDelaySeconds: number;
   /** Per notification type: the push's urgency and how long the push service keeps it (TTL). */
   pushTypeOptions: Record<string, PushTypeOptions>;
+  /** Email: the SMTP server (unset: the development mailbox in the store), the sender, the app emails link to. */
+  email: EmailConfig;
   /** An offline delivery not sent this long after it was due is given up (`expired`, or `failed` after retries). */
   offlineMaxAgeSeconds: number;
   /** The first retry of a failed offline delivery comes about this long after it (doubling, with jitter). */
@@ -215,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       : null,
     pushDelaySeconds: e.PUSH_DELAY_SECONDS,
     pushTypeOptions: pushTypeOptions(e.PUSH_TYPE_OPTIONS),
+    email: emailConfig(e),
     offlineMaxAgeSeconds: e.OFFLINE_MAX_AGE_SECONDS,
     offlineRetryBaseSeconds: e.OFFLINE_RETRY_BASE_SECONDS,
     webDistDir: e.WEB_DIST_DIR,
@@ -256,21 +267,79 @@ const pushTypeOptionsSchema = z.record(
 );
 
 /** `PUSH_TYPE_OPTIONS`: JSON `{ "<type>": { "urgency": "high", "ttlSeconds": 3600 } }`. */
-function pushTypeOptions(raw: string | undefined): Record<string, PushTypeOptions> {
+const pushTypeOptions = (raw: string | undefined): Record<string, PushTypeOptions> =>
+  jsonOption('PUSH_TYPE_OPTIONS', raw, pushTypeOptionsSchema);
+
+/** A variable holding JSON, checked by `schema`; unset: `{}`. */
+function jsonOption<T>(name: string, raw: string | undefined, schema: z.ZodType<Record<string, T>>): Record<string, T> {
   if (!raw) return {};
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new ConfigError('invalid configuration: PUSH_TYPE_OPTIONS must be JSON');
+    throw new ConfigError(`invalid configuration: ${name} must be JSON`);
   }
-  const parsed = pushTypeOptionsSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid configuration: PUSH_TYPE_OPTIONS.${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${name}.${issue.path.join('.')} ${issue.message}`);
   }
   return parsed.data;
 }
+
+/** How email is sent, and how it waits and batches. */
+export interface EmailConfig {
+  /** `smtp://` or `smtps://` (user and password in the URL); undefined: kept in the development mailbox. */
+  smtpUrl: string | undefined;
+  /** The From header, e.g. `Realtime <notifications@example.com>`. */
+  from: string;
+  /** The app emails link to (a notification's own `data.url` wins). */
+  appUrl: string;
+  /** The gateway's own public URL, for the unsubscribe links. */
+  publicUrl: string;
+  /** Seconds an email waits after its notification (skipped if read by then). */
+  delaySeconds: number;
+  /** Due emails of one user within this many seconds go as one digest; 0: every email alone. */
+  digestWindowSeconds: number;
+  /** A digest closes at once when it holds this many. */
+  digestMaxItems: number;
+  /** Per notification type: its own delay, or no digest. */
+  types: Record<string, EmailTypeOptions>;
+}
+
+export interface EmailTypeOptions {
+  delaySeconds?: number;
+  /** false: sent alone, never in a digest. */
+  digest?: boolean;
+}
+
+function emailConfig(e: z.infer<typeof envSchema>): EmailConfig {
+  const local = `http://localhost:${e.PORT ?? e.WS_PORT ?? 3000}`;
+  const appUrl = (e.APP_URL ?? local).replace(/\/+$/, '');
+  return {
+    smtpUrl: e.SMTP_URL,
+    from: e.EMAIL_FROM ?? `Realtime <notifications@${new URL(appUrl).hostname}>`,
+    appUrl,
+    publicUrl: (e.PUBLIC_URL ?? appUrl).replace(/\/+$/, ''),
+    delaySeconds: e.EMAIL_DELAY_SECONDS,
+    digestWindowSeconds: e.EMAIL_DIGEST_WINDOW_SECONDS,
+    digestMaxItems: e.EMAIL_DIGEST_MAX_ITEMS,
+    types: jsonOption('EMAIL_TYPE_OPTIONS', e.EMAIL_TYPE_OPTIONS, emailTypeOptionsSchema),
+  };
+}
+
+const emailTypeOptionsSchema = z.record(
+  z.string().min(1).max(64),
+  z.strictObject({
+    delaySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .optional(),
+    digest: z.boolean().optional(),
+  }),
+);
 
 /** The injection token of the validated {@link AppConfig}. */
 export const APP_CONFIG = Symbol('APP_CONFIG');

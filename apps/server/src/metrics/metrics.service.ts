@@ -35,6 +35,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly emailDigests = new Counter({
+    name: 'realtime_email_digests_total',
+    help: 'Email digests, by outcome (sent, skipped when nothing was left in it, deferred, retried, failed)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
   readonly handshakeFailures = new Counter({
     name: 'realtime_handshake_failures_total',
     help: 'Refused handshakes, by error code',

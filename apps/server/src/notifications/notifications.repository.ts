@@ -80,12 +80,17 @@ export class NotificationsRepository {
     const plan = input.offline;
     const outbox = plan
       ? sql`, d as (
-          insert into deliveries (notification_id, user_id, channel, critical, due_at, deadline)
+          insert into deliveries (notification_id, user_id, channel, critical, due_at, deadline, digest_key)
           select n.id, n.user_id, c.channel, ${input.critical ?? false},
-            now() + make_interval(secs => c.delay), now() + make_interval(secs => c.delay + ${plan.maxAgeSeconds})
-          from n cross join unnest(${plan.channels}::text[], ${plan.delays}::int[]) as c(channel, delay)
-          -- One per channel the user can be reached on: push only to users with a subscription.
-          where c.channel <> 'push' or exists (select 1 from push_subscriptions ps where ps.user_id = n.user_id)
+            now() + make_interval(secs => c.delay), now() + make_interval(secs => c.delay + ${plan.maxAgeSeconds}),
+            case when c.channel = 'email' then ${plan.digestKey}::text end
+          from n join s using (user_id) cross join unnest(${plan.channels}::text[], ${plan.delays}::int[]) as c(channel, delay)
+          -- One per channel the user can be reached on: push only to users with a subscription, email
+          -- to users with an address (known from their state row, already in hand).
+          where case c.channel
+            when 'push' then exists (select 1 from push_subscriptions ps where ps.user_id = n.user_id)
+            when 'email' then s.emailable
+            else true end
           returning due_at <= now() as due
         )`
       : sql``;
@@ -101,7 +106,8 @@ export class NotificationsRepository {
           last_seq = user_state.last_seq + 1,
           unread_count = user_state.unread_count + 1,
           version = user_state.version + 1
-        returning user_id, last_seq, unread_count, version, groups
+        returning user_id, last_seq, unread_count, version, groups,
+          coalesce(email_set, email_claim) is not null as emailable
       ), n as (
         insert into notifications (id, user_id, seq, type, title, message, data)
         select gen_random_uuid(), s.user_id, s.last_seq, ${input.type}, ${input.title}, ${input.message}, ${data}::jsonb

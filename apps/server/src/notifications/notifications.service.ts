@@ -51,8 +51,9 @@ export class NotificationsService {
   /** Stores one notification per user inside the caller's transaction; {@link deliver} them once it commits. */
   store(trx: Tx, userIds: readonly string[], input: NotificationInput): Promise<Created> {
     const { offline, ...rest } = input;
-    const plan = this.planner.plan(offline, input.critical ?? false);
-    return this.repo.createIn(trx, userIds, { ...rest, type: input.type ?? 'info', offline: plan });
+    const type = input.type ?? 'info';
+    const plan = this.planner.plan(offline, input.critical ?? false, type);
+    return this.repo.createIn(trx, userIds, { ...rest, type, offline: plan });
   }
 
   /**

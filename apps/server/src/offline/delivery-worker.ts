@@ -2,39 +2,31 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
-import { OFFLINE_SENDERS, type OfflineSender, type SendResult } from './channels/sender.js';
+import { OFFLINE_SENDERS, type OfflineSender } from './channels/sender.js';
+import { errorMessage as message, outcomeOf, quietOutcome, sendWithin, skipReason } from './decisions.js';
+import { DigestRunner } from './email/digest-runner.js';
 import { type ClaimedDelivery, type DueNotification, type Outcome, OutboxRepository } from './outbox.repository.js';
+
+/** A delivery's decision: an outcome to record, or (an email) a place in a digest. */
+type Decision = Outcome | { status: 'digest' };
 
 /** Deliveries claimed at once; a full batch is followed by the next at once. */
 const BATCH = 32;
 /** How often an idle worker looks for due deliveries (a local publish wakes it sooner). */
 const POLL_MS = 1000;
-/** The longest one delivery may take (every push of it, a 413's second try): well inside the claim's lease. */
-const SEND_LIMIT_MS = 20_000;
 /** How soon after a local publish with deliveries due at once the worker looks. */
 const WAKE_MS = 20;
-/** Back-off: never more than this between two tries. */
-const BACKOFF_CAP_MS = 3600_000;
 /** When presence cannot be asked (Redis away), a delivery that depends on it waits this long. */
 const PRESENCE_RETRY_MS = 5000;
 
 /**
- * How long after a failed try of a delivery tried `attempts` times before it the next comes: `baseMs`
- * doubling with each try, capped, spread over its upper half at random (so a cluster's retries of one
- * outage do not all come back at once).
- */
-export function backoffMs(attempts: number, baseMs: number, random = Math.random): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, baseMs * 2 ** Math.min(attempts, 20));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
-/**
  * The worker every process runs: it claims due offline deliveries (one process of a cluster gets
  * each: see OutboxRepository.claim), decides whether each is still wanted (read, deleted,
- * preferences, online), sends it on its channel, and records the outcome: sent, skipped with a
- * reason, retried with back-off (or after `Retry-After`), failed once its deadline has passed. A
- * process that dies holding a claim lets it go when the lease ends; shutdown finishes the sends in
- * flight and takes no more.
+ * preferences, online, an address), holds it through the user's quiet hours, sends it on its channel
+ * or puts an email into its digest, and records the outcome: sent, skipped with a reason, retried
+ * with back-off (or after `Retry-After`), failed once its deadline has passed. Each turn also sends
+ * the digests that are due (DigestRunner). A process that dies holding a claim lets it go when the
+ * lease ends; shutdown finishes the sends in flight and takes no more.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,6 +44,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly outbox: OutboxRepository,
     private readonly ws: WebSocketService,
     private readonly metrics: MetricsService,
+    private readonly digests: DigestRunner,
     @Inject(OFFLINE_SENDERS) senders: OfflineSender[],
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -61,7 +54,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     if (this.senders.size === 0) return;
-    this.logger.log(`offline channels: ${[...this.senders.keys()].join(', ')}`);
+    this.logger.log(
+      `offline channels: ${[...this.senders.keys()].join(', ')}; email goes to ${this.digests.description}`,
+    );
     this.schedule(0);
   }
 
@@ -69,6 +64,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    this.digests.close();
   }
 
   /** Deliveries may be due now (a publish on this process): look at once. */
@@ -103,8 +99,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       });
   }
 
-  /** One batch: claimed, decided, sent and recorded. Answers how many were claimed. */
+  /** One turn: a batch of deliveries claimed, decided, sent and recorded, then the digests due. */
   private async runOnce(): Promise<number> {
+    const claimed = await this.deliveries();
+    const digests = this.senders.has('email') ? await this.digests.run(BATCH) : 0;
+    return Math.max(claimed, digests);
+  }
+
+  /** Answers how many deliveries were claimed. */
+  private async deliveries(): Promise<number> {
     const claimed = await this.outbox.claim(BATCH, [...this.senders.keys()]);
     if (claimed.length === 0) return 0;
     const due = await this.outbox.notifications(claimed.map((d) => d.notificationId));
@@ -119,12 +122,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     for (const sender of this.senders.values()) {
       await sender.prepare?.(claimed.filter((d) => d.channel === sender.channel).map((d) => d.userId));
     }
-    const results = await Promise.all(claimed.map((d) => this.handle(d, due.get(d.notificationId), online)));
+    const decided = await Promise.all(claimed.map((d) => this.handle(d, due.get(d.notificationId), online)));
+    const results = decided.flatMap((r) => (r.outcome.status === 'digest' ? [] : [{ ...r, outcome: r.outcome }]));
+    const toDigests = decided.flatMap((r) =>
+      r.outcome.status === 'digest' ? [{ delivery: r.delivery, due: r.due! }] : [],
+    );
     try {
       await this.outbox.record(results);
+      await this.digests.attach(toDigests);
     } catch (err) {
       // The leases end and another turn tries again: at worst some are sent twice (see the README).
-      this.logger.error(`outcomes of ${results.length} deliveries not recorded (${message(err)})`);
+      this.logger.error(`outcomes of ${claimed.length} deliveries not recorded (${message(err)})`);
       return claimed.length;
     }
     for (const r of results) this.report(r.delivery, r.due, r.outcome, r.attempted);
@@ -134,53 +142,24 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   /** Decides and sends one delivery; answers what to record. */
   private async handle(d: ClaimedDelivery, due: DueNotification | undefined, online: Set<string> | null) {
     const sender = this.senders.get(d.channel);
-    let outcome: Outcome;
+    let outcome: Decision;
     let attempted = false;
-    const skip = this.skipReason(d, due, online, sender);
+    const skip = skipReason(d, due, { skips: sender?.skipWhenOnline ?? false, users: online });
     if (skip) outcome = skip;
     else if (!sender || !due) outcome = { status: 'failed', error: `no ${d.channel} channel on this server` };
     else if (sender.skipWhenOnline && online === null) {
       outcome = { status: 'retry', error: 'presence unknown', at: new Date(Date.now() + PRESENCE_RETRY_MS) };
     } else {
-      let result: SendResult;
-      try {
-        result = await withinLimit(sender.send(d, due), SEND_LIMIT_MS);
-      } catch (err) {
-        result = { status: 'retry', error: message(err) };
+      const quiet = quietOutcome(d, due);
+      if (quiet) outcome = quiet;
+      else if (d.channel === 'email' && this.digests.wants(d, due)) outcome = { status: 'digest' };
+      else {
+        const result = await sendWithin(() => sender.send(d, due));
+        attempted = !(result.status === 'skipped' && result.tried === false);
+        outcome = outcomeOf(d, result, this.retryBaseMs);
       }
-      attempted = !(result.status === 'skipped' && result.tried === false);
-      outcome = this.outcomeOf(d, result);
     }
     return { delivery: d, due, outcome, attempted };
-  }
-
-  private skipReason(
-    d: ClaimedDelivery,
-    due: DueNotification | undefined,
-    online: Set<string> | null,
-    sender: OfflineSender | undefined,
-  ): Outcome | null {
-    if (!due) return { status: 'skipped', reason: 'deleted' };
-    if (due.notification.read) return { status: 'skipped', reason: 'read' };
-    const channelOn = d.channel === 'webhook' ? true : due[d.channel];
-    if (!d.critical && (!due.offline || !channelOn)) return { status: 'skipped', reason: 'preference' };
-    if (Date.now() > d.deadline.getTime()) {
-      return d.attempts === 0
-        ? { status: 'skipped', reason: 'expired' }
-        : { status: 'failed', error: 'not sent before its deadline (gave up)' };
-    }
-    if (sender?.skipWhenOnline && online?.has(d.userId)) return { status: 'skipped', reason: 'online' };
-    return null;
-  }
-
-  /** A send's result as what is recorded: a retry that would come after the deadline is a failure. */
-  private outcomeOf(d: ClaimedDelivery, result: SendResult): Outcome {
-    if (result.status === 'sent') return { status: 'sent' };
-    if (result.status === 'skipped') return { status: 'skipped', reason: result.reason };
-    if (result.status === 'failed') return result;
-    const at = Date.now() + (result.retryAfterMs ?? backoffMs(d.attempts, this.retryBaseMs));
-    if (at > d.deadline.getTime()) return { status: 'failed', error: `${result.error} (gave up: past its deadline)` };
-    return { status: 'retry', error: result.error, at: new Date(at) };
   }
 
   private report(d: ClaimedDelivery, due: DueNotification | undefined, outcome: Outcome, attempted: boolean): void {
@@ -190,6 +169,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const what = `${d.channel} to ${d.userId} (notification ${d.notificationId}${due ? `, seq ${due.notification.seq}` : ''})`;
     const attempt = attempted ? `, attempt ${d.attempts + 1}` : '';
     switch (outcome.status) {
+      case 'deferred':
+        return this.logger.log(`${what}: waits for quiet hours to end at ${outcome.at.toISOString()}`);
       case 'sent':
         return this.logger.log(`${what}: sent${attempt}`);
       case 'skipped':
@@ -200,15 +181,4 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
         return this.logger.error(`${what}: failed${attempt}: ${outcome.error}`);
     }
   }
-}
-
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** `work`, or a rejection once `ms` have passed (what it was doing goes on, unrecorded). */
-function withinLimit<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }

@@ -7,6 +7,8 @@ import { OFFLINE_SENDERS, type OfflineSender } from './channels/sender.js';
 export interface DeliveryPlan {
   channels: string[];
   delays: number[];
+  /** Emails with one key share a digest (the publisher's `offline.digestKey`). */
+  digestKey: string | null;
   /** Seconds after its due time a delivery is given up. */
   maxAgeSeconds: number;
 }
@@ -21,16 +23,17 @@ export class OfflinePlanner {
 
   /**
    * The server's channels, those the publisher chose (`options.channels`), each due after its own
-   * delay or `options.delaySeconds`; critical ones at once. Null when there is nothing to plan.
+   * delay (for the type) or `options.delaySeconds`; critical ones at once. Null when there is nothing to plan.
    */
-  plan(options: OfflineOptions | undefined, critical: boolean): DeliveryPlan | null {
+  plan(options: OfflineOptions | undefined, critical: boolean, type: string): DeliveryPlan | null {
     const senders = options?.channels
       ? this.senders.filter((s) => options.channels!.includes(s.channel))
       : this.senders;
     if (senders.length === 0) return null;
     return {
       channels: senders.map((s) => s.channel),
-      delays: senders.map((s) => (critical ? 0 : (options?.delaySeconds ?? s.delaySeconds))),
+      delays: senders.map((s) => (critical ? 0 : (options?.delaySeconds ?? s.delayFor?.(type) ?? s.delaySeconds))),
+      digestKey: options?.digestKey ?? null,
       maxAgeSeconds: this.config.offlineMaxAgeSeconds,
     };
   }

@@ -2,7 +2,7 @@ import { type Notification } from '@realtime/contracts';
 import { describe, expect, it } from 'vitest';
 import { retryAfterMs } from './channels/sender.js';
 import { signWebhook } from './channels/webhook.sender.js';
-import { backoffMs } from './delivery-worker.js';
+import { backoffMs } from './decisions.js';
 import { DEFAULT_PUSH_ORIGINS, endpointProblem } from './push/endpoint-origins.js';
 import { MAX_PUSH_PAYLOAD_BYTES, pushPayload, topicOf } from './push/push.sender.js';
 

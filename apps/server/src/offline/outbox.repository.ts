@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Delivery, type DeliveryChannel, type Notification, type SkipReason } from '@realtime/contracts';
+import {
+  type Delivery,
+  type DeliveryChannel,
+  type Notification,
+  type QuietHours,
+  type SkipReason,
+} from '@realtime/contracts';
 import { type Selectable, sql } from 'kysely';
 import { toNotification } from '../notifications/notification-rows.js';
 import { type Db, type Store } from '../store/database.js';
@@ -17,6 +23,8 @@ export interface ClaimedDelivery {
   deadline: Date;
   /** The claim's lease, exactly as stored: the outcome is recorded only while it still holds. */
   lease: string;
+  /** Emails: the publisher's digest key (null: the user's digest without a key). */
+  digestKey: string | null;
 }
 
 /** The notification as it is when its delivery is due, and the user's preferences for its type. */
@@ -26,6 +34,10 @@ export interface DueNotification {
   offline: boolean;
   push: boolean;
   email: boolean;
+  /** Where the user's email goes (a service's address, else their latest token's claim); null: none. */
+  address: string | null;
+  /** The user's quiet hours, if they set any. */
+  quietHours: QuietHours | null;
 }
 
 /** What became of one attempt. */
@@ -33,7 +45,9 @@ export type Outcome =
   | { status: 'sent' }
   | { status: 'skipped'; reason: SkipReason }
   | { status: 'failed'; error: string }
-  | { status: 'retry'; error: string; at: Date };
+  | { status: 'retry'; error: string; at: Date }
+  /** Not tried: it waits until `at` (the end of the user's quiet hours). */
+  | { status: 'deferred'; at: Date };
 
 /** How long a claim holds: a process that died holding one lets it go after this. */
 export const LEASE_SECONDS = 60;
@@ -66,18 +80,19 @@ export class OutboxRepository {
       attempts: number;
       deadline: Date;
       lease: string;
+      digest_key: string | null;
     }>`
       update deliveries d set locked_until = now() + make_interval(secs => ${LEASE_SECONDS})
       where d.id in (
         select id from deliveries
-        where status = 'pending' and due_at <= now() and (locked_until is null or locked_until <= now())
-          and channel = any(${[...channels]}::text[])
+        where status = 'pending' and digest_id is null and due_at <= now()
+          and (locked_until is null or locked_until <= now()) and channel = any(${[...channels]}::text[])
         order by due_at
         limit ${limit}
         for update skip locked
       )
       returning d.id, d.notification_id, d.user_id, d.channel, d.critical, d.attempts, d.deadline,
-        d.locked_until::text as lease`.execute(this.db);
+        d.locked_until::text as lease, d.digest_key`.execute(this.db);
     return rows.map((r) => ({
       id: String(r.id),
       notificationId: r.notification_id,
@@ -87,23 +102,41 @@ export class OutboxRepository {
       attempts: r.attempts,
       deadline: new Date(r.deadline),
       lease: r.lease,
+      digestKey: r.digest_key,
     }));
   }
 
-  /** The notifications of these deliveries as they are now (a deleted one is absent), with preferences. */
+  /**
+   * The notifications of these deliveries as they are now (a deleted one is absent), with the
+   * preferences for their type, the user's address and quiet hours.
+   */
   async notifications(ids: readonly string[]): Promise<Map<string, DueNotification>> {
     if (ids.length === 0) return new Map();
     const { rows } = await sql<
-      Selectable<NotificationsTable> & { offline: boolean | null; push: boolean | null; email: boolean | null }
+      Selectable<NotificationsTable> & {
+        offline: boolean | null;
+        push: boolean | null;
+        email: boolean | null;
+        address: string | null;
+        quiet_hours: QuietHours | null;
+      }
     >`
-      select n.*, p.offline, p.push, p.email
+      select n.*, p.offline, p.push, p.email, coalesce(s.email_set, s.email_claim) as address, s.quiet_hours
       from notifications n
       left join notification_preferences p on p.user_id = n.user_id and p.type = n.type
+      left join user_state s on s.user_id = n.user_id
       where n.id = any(${[...new Set(ids)]}::uuid[])`.execute(this.db);
     return new Map(
       rows.map((r) => [
         r.id,
-        { notification: toNotification(r), offline: r.offline ?? true, push: r.push ?? true, email: r.email ?? true },
+        {
+          notification: toNotification(r),
+          offline: r.offline ?? true,
+          push: r.push ?? true,
+          email: r.email ?? true,
+          address: r.address,
+          quietHours: r.quiet_hours,
+        },
       ]),
     );
   }
@@ -119,7 +152,7 @@ export class OutboxRepository {
     const column = <T>(pick: (o: Outcome) => T) => results.map((r) => pick(r.outcome));
     await sql`
       update deliveries d set
-        status = case when v.status = 'retry' then 'pending' else v.status end,
+        status = case when v.status in ('retry', 'deferred') then 'pending' else v.status end,
         reason = v.reason,
         sent_at = case when v.status = 'sent' then now() else d.sent_at end,
         last_error = case when v.status = 'sent' then null else coalesce(v.error, d.last_error) end,
@@ -131,7 +164,7 @@ export class OutboxRepository {
         ${column((o) => o.status)}::text[],
         ${column((o) => (o.status === 'skipped' ? o.reason : null))}::text[],
         ${column((o) => ('error' in o ? clip(o.error) : null))}::text[],
-        ${column((o) => (o.status === 'retry' ? o.at.toISOString() : null))}::timestamptz[],
+        ${column((o) => ('at' in o ? o.at.toISOString() : null))}::timestamptz[],
         ${results.map((r) => r.attempted)}::boolean[],
         ${results.map((r) => r.delivery.lease)}::text[]
       ) as v(id, status, reason, error, at, attempted, lease)

@@ -3,10 +3,12 @@ import { AuthModule } from '../auth/auth.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { PreferencesController } from './preferences.controller.js';
 import { PreferencesRepository } from './preferences.repository.js';
+import { PreferencesService } from './preferences.service.js';
 
 @Module({
   imports: [AuthModule, RealtimeModule],
   controllers: [PreferencesController],
-  providers: [PreferencesRepository],
+  providers: [PreferencesRepository, PreferencesService],
+  exports: [PreferencesService],
 })
 export class PreferencesModule {}

@@ -193,6 +193,81 @@ const migrations: Record<string, Migration> = {
       await sql`drop table deliveries`.execute(db);
     },
   },
+  '0008_email': {
+    async up(db: Kysely<unknown>) {
+      // Kept with the user state, so the publishing statement knows who has an address without a lookup:
+      // the `email` claim of their latest token (and its `iat`), the address a service set, quiet hours.
+      await sql`
+        alter table user_state
+          add column email_claim text,
+          add column email_claim_iat bigint,
+          add column email_set text,
+          add column quiet_hours jsonb`.execute(db);
+      // An email delivery waiting in a digest is pending with the digest's id; the claim of single
+      // deliveries skips it, the digest is claimed instead.
+      await sql`alter table deliveries add column digest_key text, add column digest_id bigint`.execute(db);
+      await sql`drop index deliveries_due_idx`.execute(db);
+      await sql`
+        create index deliveries_due_idx on deliveries (due_at) where status = 'pending' and digest_id is null`.execute(
+        db,
+      );
+      await sql`create index deliveries_digest_idx on deliveries (digest_id) where digest_id is not null`.execute(db);
+      // One row per digest: 'open' takes items until due_at (its window's end, or at once when full),
+      // 'closed' once claimed (it takes no more; a retry keeps it closed), then sent, skipped or failed.
+      await sql`
+        create table email_digests (
+          id bigint generated always as identity primary key,
+          user_id text not null,
+          digest_key text not null,
+          status text not null default 'open',
+          item_count integer not null default 0,
+          attempts integer not null default 0,
+          opened_at timestamptz not null default now(),
+          due_at timestamptz not null,
+          deadline timestamptz not null,
+          locked_until timestamptz,
+          sent_at timestamptz,
+          last_error text
+        )`.execute(db);
+      // At most one open digest per user and key: items join it with INSERT ... ON CONFLICT.
+      await sql`
+        create unique index email_digests_open_key on email_digests (user_id, digest_key) where status = 'open'`.execute(
+        db,
+      );
+      await sql`
+        create index email_digests_due_idx on email_digests (due_at) where status in ('open', 'closed')`.execute(db);
+      // The development mailbox: what a server without SMTP_URL would have sent, as sent.
+      await sql`
+        create table dev_mailbox (
+          id bigint generated always as identity primary key,
+          user_id text not null,
+          to_address text not null,
+          from_address text not null,
+          subject text not null,
+          text_body text not null,
+          html_body text not null,
+          message_id text not null,
+          unsubscribe_url text not null,
+          notifications integer not null,
+          raw text not null,
+          sent_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index dev_mailbox_user_idx on dev_mailbox (user_id, id)`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table dev_mailbox`.execute(db);
+      await sql`drop table email_digests`.execute(db);
+      await sql`drop index deliveries_digest_idx`.execute(db);
+      await sql`drop index deliveries_due_idx`.execute(db);
+      await sql`alter table deliveries drop column digest_key, drop column digest_id`.execute(db);
+      await sql`create index deliveries_due_idx on deliveries (due_at) where status = 'pending'`.execute(db);
+      await sql`
+        alter table user_state
+          drop column email_claim, drop column email_claim_iat, drop column email_set, drop column quiet_hours`.execute(
+        db,
+      );
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

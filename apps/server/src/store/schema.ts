@@ -1,3 +1,4 @@
+import { type QuietHours } from '@realtime/contracts';
 import { type ColumnType } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -25,6 +26,12 @@ export interface UserStateTable {
   version: number;
   /** The user's groups (as in group_members), so the handshake's one read names the rooms to join. */
   groups: ColumnType<string[], string[] | undefined, string[]>;
+  /** The `email` claim of the user's latest token, and that token's `iat` (epoch seconds). */
+  email_claim: ColumnType<string | null, string | null | undefined, string | null>;
+  email_claim_iat: ColumnType<string | null, number | null | undefined, number | null>;
+  /** The address a service set (PUT /api/users/:userId/email); it wins over the claim. */
+  email_set: ColumnType<string | null, string | null | undefined, string | null>;
+  quiet_hours: ColumnType<QuietHours | null, string | null | undefined, string | null>;
 }
 
 /** Who is in which group; the server alone changes it. */
@@ -65,6 +72,42 @@ export interface DeliveriesTable {
   sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   last_error: string | null;
   created_at: Timestamp;
+  /** Emails only: the publisher's `offline.digestKey`. */
+  digest_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Emails only: the digest it waits in. */
+  digest_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A batch of one user's due emails with one digest key, sent as one message. */
+export interface EmailDigestsTable {
+  id: ColumnType<string, never, never>;
+  user_id: string;
+  digest_key: string;
+  status: 'open' | 'closed' | 'sent' | 'skipped' | 'failed';
+  item_count: number;
+  attempts: number;
+  opened_at: Timestamp;
+  due_at: Timestamp;
+  deadline: Timestamp;
+  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_error: string | null;
+}
+
+/** An email a server without SMTP_URL kept instead of sending. */
+export interface DevMailboxTable {
+  id: ColumnType<string, never, never>;
+  user_id: string;
+  to_address: string;
+  from_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  message_id: string;
+  unsubscribe_url: string;
+  notifications: number;
+  raw: string;
+  sent_at: Timestamp;
 }
 
 /** A browser's push subscription, owned by the user who registered it. */
@@ -128,4 +171,6 @@ export interface Database {
   deliveries: DeliveriesTable;
   push_subscriptions: PushSubscriptionsTable;
   server_keys: ServerKeysTable;
+  email_digests: EmailDigestsTable;
+  dev_mailbox: DevMailboxTable;
 }

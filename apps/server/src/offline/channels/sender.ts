@@ -18,6 +18,8 @@ export interface OfflineSender {
   readonly skipWhenOnline: boolean;
   /** Seconds after the notification its delivery is due, unless the publisher says otherwise. */
   readonly delaySeconds: number;
+  /** The delay for one notification type, when the channel has its own per type. */
+  delayFor?(type: string): number;
   /** Before a batch is sent: loads what its sends need in one go (the users' subscriptions). */
   prepare?(userIds: readonly string[]): Promise<void>;
   /** Never throws for a failed send: it answers what became of it. */

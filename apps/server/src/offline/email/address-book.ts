@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { type EmailAddressResponse, type Principal } from '@realtime/contracts';
+import { sql } from 'kysely';
+import { TokenVerifier } from '../../auth/token-verifier.js';
+import { type Db, type Store } from '../../store/database.js';
+import { STORE } from '../../store/store.module.js';
+
+/** Users whose last recorded claim this process remembers (so a reconnect writes nothing). */
+const REMEMBERED = 50_000;
+
+/**
+ * Where each user's email goes: the `email` claim of their latest token, kept in their `user_state`
+ * row (so the publishing statement knows who has an address), unless a service set one. A claim is
+ * recorded when this process first verifies a token, batched per turn of the event loop and only
+ * when it differs from what this process last recorded; an older token (by `iat`) never overwrites a
+ * newer one's claim.
+ */
+@Injectable()
+export class AddressBook implements OnModuleInit {
+  private readonly logger = new Logger('Email');
+  private readonly db: Db;
+  private readonly recorded = new Map<string, string>();
+  private pending = new Map<string, { email: string; iat: number }>();
+
+  constructor(
+    @Inject(STORE) store: Store,
+    private readonly verifier: TokenVerifier,
+  ) {
+    this.db = store.db;
+  }
+
+  onModuleInit(): void {
+    this.verifier.onNewToken((principal) => this.claimSeen(principal));
+  }
+
+  private claimSeen({ userId, email, issuedAt }: Principal): void {
+    if (!email || this.recorded.get(userId) === email) return;
+    const iat = issuedAt ?? Math.floor(Date.now() / 1000);
+    const waiting = this.pending.get(userId);
+    if (waiting && waiting.iat > iat) return;
+    if (this.pending.size === 0) setImmediate(() => void this.flush());
+    this.pending.set(userId, { email, iat });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = [...this.pending];
+    this.pending = new Map();
+    try {
+      await sql`
+        insert into user_state as s (user_id, last_seq, email_claim, email_claim_iat)
+        select v.user_id, 0, v.email, v.iat
+        from unnest(${batch.map(([u]) => u)}::text[], ${batch.map(([, c]) => c.email)}::text[],
+          ${batch.map(([, c]) => c.iat)}::bigint[]) as v(user_id, email, iat)
+        order by v.user_id
+        on conflict (user_id) do update set email_claim = excluded.email_claim, email_claim_iat = excluded.email_claim_iat
+        where s.email_claim_iat is null or s.email_claim_iat <= excluded.email_claim_iat`.execute(this.db);
+      for (const [userId, { email }] of batch) {
+        if (this.recorded.size >= REMEMBERED) this.recorded.delete(this.recorded.keys().next().value!);
+        this.recorded.set(userId, email);
+      }
+    } catch (err) {
+      // Not fatal: the next new token of each of these users records it.
+      this.logger.warn(`email claims of ${batch.length} users not recorded: ${(err as Error).message}`);
+    }
+  }
+
+  /** Where the user's email goes, and why. */
+  async get(userId: string): Promise<EmailAddressResponse> {
+    const row = await this.db
+      .selectFrom('user_state')
+      .select(['email_set', 'email_claim'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return toAddress(userId, row);
+  }
+
+  /** Sets (or, with null, removes) the address a service chose; it wins over the token's claim. */
+  async set(userId: string, email: string | null): Promise<EmailAddressResponse> {
+    const { rows } = await sql<{ email_set: string | null; email_claim: string | null }>`
+      insert into user_state as s (user_id, last_seq, email_set) values (${userId}, 0, ${email})
+      on conflict (user_id) do update set email_set = excluded.email_set
+      returning email_set, email_claim`.execute(this.db);
+    return toAddress(userId, rows[0]);
+  }
+}
+
+function toAddress(
+  userId: string,
+  row: { email_set: string | null; email_claim: string | null } | undefined,
+): EmailAddressResponse {
+  if (row?.email_set) return { userId, email: row.email_set, source: 'api' };
+  if (row?.email_claim) return { userId, email: row.email_claim, source: 'token' };
+  return { userId, email: null, source: null };
+}

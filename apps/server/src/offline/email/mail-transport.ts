@@ -1,0 +1,112 @@
+import { createTransport, type Transporter } from 'nodemailer';
+import { type Db } from '../../store/database.js';
+
+/** One email, ready to go. */
+export interface OutgoingEmail {
+  userId: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** `<...@domain>`: the same for every try of one delivery or digest, so a resend is recognisable. */
+  messageId: string;
+  /** Where `List-Unsubscribe` points (and the footer's link). */
+  unsubscribeUrl: string;
+  /** How many notifications it carries. */
+  notifications: number;
+  /** `X-Realtime-Delivery`: the delivery or digest it is. */
+  reference: string;
+}
+
+/** Sends an email; throws what the mail server answered (nodemailer's errors: `responseCode`, `response`). */
+export interface MailTransport {
+  /** What the start-up log says. */
+  readonly description: string;
+  send(email: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+/** The message as nodemailer composes it: the same headers whether it goes out or into the mailbox. */
+function message(email: OutgoingEmail) {
+  return {
+    from: email.from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    messageId: email.messageId,
+    // RFC 2369 and RFC 8058 one-click: mail clients POST `List-Unsubscribe=One-Click` to the link.
+    list: { unsubscribe: email.unsubscribeUrl },
+    headers: {
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'X-Realtime-Delivery': email.reference,
+      // Automatic mail: no out-of-office replies to it (RFC 3834).
+      'Auto-Submitted': 'auto-generated',
+    },
+  };
+}
+
+/**
+ * SMTP through nodemailer's pooled transport (`smtp://` or `smtps://`, credentials in the URL): a
+ * few kept-open connections, each answer bounded well inside the worker's per-delivery limit.
+ */
+export class SmtpTransport implements MailTransport {
+  readonly description: string;
+  private readonly transporter: Transporter;
+
+  constructor(url: string) {
+    const parsed = new URL(url);
+    this.description = `SMTP ${parsed.protocol}//${parsed.host}`;
+    this.transporter = createTransport({
+      url,
+      pool: true,
+      maxConnections: 3,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 15_000,
+    });
+  }
+
+  async send(email: OutgoingEmail): Promise<void> {
+    await this.transporter.sendMail(message(email));
+  }
+
+  close(): void {
+    this.transporter.close();
+  }
+}
+
+/**
+ * No SMTP server (`SMTP_URL` unset): each email is composed exactly as it would be sent (nodemailer's
+ * stream transport) and kept in the store's `dev_mailbox`, where `GET /api/dev/mailbox` shows it.
+ */
+export class DevMailbox implements MailTransport {
+  readonly description = 'the development mailbox in the store (SMTP_URL unset)';
+  private readonly composer = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  constructor(private readonly db: Db) {}
+
+  async send(email: OutgoingEmail): Promise<void> {
+    const info = await this.composer.sendMail(message(email));
+    await this.db
+      .insertInto('dev_mailbox')
+      .values({
+        user_id: email.userId,
+        to_address: email.to,
+        from_address: email.from,
+        subject: email.subject,
+        text_body: email.text,
+        html_body: email.html,
+        message_id: email.messageId,
+        unsubscribe_url: email.unsubscribeUrl,
+        notifications: email.notifications,
+        raw: (info.message as Buffer).toString('utf8'),
+      })
+      .execute();
+  }
+
+  close(): void {
+    this.composer.close();
+  }
+}
