@@ -52,6 +52,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalFilters(new HttpExceptionFilter());
   // No enableShutdownHooks(): main.ts drains on SIGTERM/SIGINT itself and then closes the app.
   const fastify = app.getHttpAdapter().getInstance();
+  // RFC 8058 one-click unsubscribes are POSTed as multipart/form-data (or urlencoded, which Nest
+  // parses): the body says nothing the link does not, so it is read (bounded) and not parsed.
+  fastify.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) =>
+    done(null, body),
+  );
   const drain = app.get(DrainService);
   drain.watchRequests(fastify);
   const peers = await clusterAdapter(app.get<RedisPair | null>(REDIS));

@@ -215,7 +215,8 @@ describe('POST /api/dev/token', () => {
     });
   });
 
-  it('is absent unless DEV_TOKENS=true, and always in production', async () => {
+  // Three servers start and stop in turn: more than the default 20 s on a busy machine.
+  it('is absent unless DEV_TOKENS=true, and always in production', { timeout: 60_000 }, async () => {
     const envs: Record<string, string>[] = [
       {},
       { DEV_TOKENS: 'false' },

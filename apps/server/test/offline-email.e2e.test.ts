@@ -16,6 +16,7 @@ const EMAIL_ENV = {
   EMAIL_FROM: 'Realtime <notify@gateway.example.test>',
   APP_URL: 'https://app.example.test',
   PUBLIC_URL: 'https://gateway.example.test',
+  EMAIL_TYPE_OPTIONS: JSON.stringify({ security: { digest: false } }),
 };
 
 type Target = { url: string };
@@ -89,7 +90,7 @@ describe.each(storeTargets)('email on the $name store', (target) => {
       expect(parsed.text).toContain(title);
       expect(parsed.html).toContain(title);
     }
-    expect(parsed.messageId).toMatch(/^<digest-\d+@gateway\.example\.test>$/);
+    expect(parsed.messageId).toMatch(/^<digest-\d+\.[a-z0-9]{10}@gateway\.example\.test>$/);
     // RFC 8058: both headers, the link https.
     expect(mails[0]!.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
     const list = parsed.headers.get('list') as { unsubscribe: { url: string } };
@@ -118,6 +119,8 @@ describe.each(storeTargets)('email on the $name store', (target) => {
 
       const [d] = await publish(server, { userId: user('bob'), title: 'Seen everywhere' });
       const [e] = await publish(server, { userId: user('bob'), title: 'Also seen' });
+      // Read after the delay: both wait in an open digest, which is then left with nothing to send.
+      await sleep(1600);
       expect((await http(server, 'POST', '/api/notifications/read-all', { token })).status).toBe(200);
       expect(await emailOf(server, d!.id)).toMatchObject({ status: 'skipped', reason: 'read' });
       expect(await emailOf(server, e!.id)).toMatchObject({ status: 'skipped', reason: 'read' });
@@ -140,7 +143,7 @@ describe.each(storeTargets)('email on the $name store', (target) => {
     });
     expect(await emailOf(server, critical!.id)).toMatchObject({ status: 'sent' });
     const alone = receiver.to(email).find((m) => m.parsed.subject === title)!;
-    expect(alone.parsed.messageId).toMatch(/^<delivery-\d+@gateway\.example\.test>$/);
+    expect(alone.parsed.messageId).toMatch(/^<delivery-\d+\.[a-z0-9]{10}@gateway\.example\.test>$/);
     expect(alone.parsed.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;');
     expect(alone.parsed.html).toContain('&lt;img src=x onerror=alert(2)&gt;');
     expect(alone.parsed.html).not.toMatch(/<script|<b>|<img/);
@@ -181,11 +184,10 @@ describe.each(storeTargets)('email on the $name store', (target) => {
     expect(await forged.json()).toMatchObject({ code: 'VALIDATION_ERROR' });
     expect((await http(server, 'GET', '/api/preferences', { token })).body.preferences).toEqual({});
 
-    const done = await fetch(`${server.url}${local}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'List-Unsubscribe=One-Click',
-    });
+    // RFC 8058 asks mail clients for multipart/form-data; some send urlencoded (as above).
+    const form = new FormData();
+    form.set('List-Unsubscribe', 'One-Click');
+    const done = await fetch(`${server.url}${local}`, { method: 'POST', body: form });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('promo');
     const prefs = (await http(server, 'GET', '/api/preferences', { token })).body.preferences;
@@ -210,10 +212,14 @@ describe.each(storeTargets)('email on the $name store', (target) => {
     const put = await http(server, 'PUT', '/api/preferences', { token, body: { quietHours } });
     expect(put.status).toBe(200);
     expect(put.body.quietHours).toEqual(quietHours);
-    const [held] = await publish(server, { userId: user('fay'), title: 'At night' });
+    // One that goes alone (its type has no digests) waits until they end; one for a digest waits in it.
+    const [held] = await publish(server, { userId: user('fay'), type: 'security', title: 'At night' });
+    const [digested] = await publish(server, { userId: user('fay'), title: 'Also at night' });
     const [urgent] = await publish(server, { userId: user('fay'), title: 'Urgent at night', critical: true });
     expect(await emailOf(server, urgent!.id)).toMatchObject({ status: 'sent' });
-    await sleep(2500);
+    await sleep(4000); // past the delay and the digest's window
+    expect(receiver.to(`${user('fay')}@mail.example.test`)).toHaveLength(1);
+    expect(await emailOf(server, digested!.id, false)).toMatchObject({ status: 'pending', attempts: 0 });
     const waiting = await emailOf(server, held!.id, false);
     expect(waiting).toMatchObject({ status: 'pending', attempts: 0 });
     const end = new Date(now + 3600_000);
@@ -253,7 +259,8 @@ describe.each(storeTargets)('email on the $name store', (target) => {
     const { email } = await signedIn(server, user('hal'));
     await receiver.stop();
     try {
-      const [n] = await publish(server, { userId: user('hal'), title: 'Through the outage', critical: true });
+      const [n] = await publish(server, { userId: user('hal'), title: 'Through the outage' });
+      await publish(server, { userId: user('hal'), title: 'And another' });
       let tried: Delivery | undefined;
       for (let i = 0; i < 100 && !tried?.lastError; i++) {
         tried = await emailOf(server, n!.id, false);
@@ -266,7 +273,21 @@ describe.each(storeTargets)('email on the $name store', (target) => {
     }
     const mails = await mailsTo(email, 1);
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.parsed.subject).toBe('Through the outage');
+    expect(mails[0]!.parsed.subject).toBe('2 new notifications');
+  });
+
+  it('lists ten of a larger digest with the exact total, and sends a type without digests alone', async () => {
+    const { email } = await signedIn(server, user('ivy'));
+    for (let i = 1; i <= 12; i++) await publish(server, { userId: user('ivy'), title: `Item ${i}` });
+    const [alone] = await publish(server, { userId: user('ivy'), type: 'security', title: 'New sign-in' });
+    const mails = await mailsTo(email, 2);
+    expect(mails.map((m) => m.parsed.subject).sort()).toEqual(['12 new notifications', 'New sign-in']);
+    const digest = mails.find((m) => m.parsed.subject === '12 new notifications')!.parsed;
+    for (let i = 1; i <= 10; i++) expect(digest.text).toContain(`Item ${i}\n`);
+    expect(digest.text).not.toContain('Item 11');
+    expect(digest.text).toContain('...and 2 more');
+    expect(digest.html).toContain('and 2 more');
+    expect(await emailOf(server, alone!.id)).toMatchObject({ status: 'sent' });
   });
 });
 
@@ -311,6 +332,8 @@ describe.each(storeTargets)('an email digest through a crash, on the $name store
       // Past the delay: both wait in an open digest whose window has seconds to run.
       await sleep(2000);
       expect((await emailOf(first, a!.id, false))?.status).toBe('pending');
+      expect(first.lines.filter((l) => l.includes('waits in digest'))).toHaveLength(2);
+      expect(receiver.to(`${victim}@mail.example.test`)).toHaveLength(0);
       first.child.kill('SIGKILL');
       await first.exited;
       const second = await spawnServer(env);

@@ -1,6 +1,13 @@
 import { createECDH, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createNotificationBodySchema, offlineOptionsSchema, pushSubscriptionSchema } from './index.js';
+import {
+  createNotificationBodySchema,
+  offlineOptionsSchema,
+  pushSubscriptionSchema,
+  quietHoursSchema,
+  setEmailAddressBodySchema,
+  updatePreferencesBodySchema,
+} from './index.js';
 
 /** A subscription as a browser makes it: a P-256 public key (65 bytes) and a 16-byte secret. */
 const browserSubscription = () => {
@@ -47,5 +54,37 @@ describe('offline options', () => {
   it('ride on POST /api/notifications', () => {
     const body = { userId: 'ada', title: 't', message: 'm', offline: { channels: [] } };
     expect(createNotificationBodySchema.parse(body).offline).toEqual({ channels: [] });
+  });
+});
+
+describe('email and quiet hours', () => {
+  it('quiet hours: HH:MM times that differ and an IANA zone', () => {
+    const ok = { start: '22:00', end: '07:00', timeZone: 'Europe/Berlin' };
+    expect(quietHoursSchema.parse(ok)).toEqual(ok);
+    for (const bad of [
+      { ...ok, start: '24:00' },
+      { ...ok, end: '7:00' },
+      { ...ok, end: '22:00' },
+      { ...ok, timeZone: 'Mars/Olympus_Mons' },
+      { ...ok, timeZone: '' },
+    ]) {
+      expect(quietHoursSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('a preferences update names preferences, quiet hours (null removes them) or both', () => {
+    expect(updatePreferencesBodySchema.safeParse({}).success).toBe(false);
+    expect(updatePreferencesBodySchema.safeParse({ quietHours: null }).success).toBe(true);
+    expect(updatePreferencesBodySchema.safeParse({ preferences: { promo: { email: false } } }).success).toBe(true);
+  });
+
+  it('a digest key is a short string, an address a valid email or null', () => {
+    expect(offlineOptionsSchema.safeParse({ digestKey: 'thread-42' }).success).toBe(true);
+    expect(offlineOptionsSchema.safeParse({ digestKey: '' }).success).toBe(false);
+    expect(offlineOptionsSchema.safeParse({ digestKey: 'x'.repeat(129) }).success).toBe(false);
+    expect(setEmailAddressBodySchema.safeParse({ email: null }).success).toBe(true);
+    expect(setEmailAddressBodySchema.safeParse({ email: 'a@b.example' }).success).toBe(true);
+    expect(setEmailAddressBodySchema.safeParse({ email: 'not an address' }).success).toBe(false);
+    expect(setEmailAddressBodySchema.safeParse({}).success).toBe(false);
   });
 });

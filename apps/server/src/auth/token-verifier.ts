@@ -101,11 +101,12 @@ export class TokenVerifier {
     };
     if (this.cache.size >= CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(token, principal);
-    for (const listener of this.listeners) listener(principal);
-    return this.admit(token, principal);
+    const result = this.admit(token, principal);
+    if (result.ok) for (const listener of this.listeners) listener(principal);
+    return result;
   }
 
-  /** Called with each token's principal the first time this process verifies it (not on every use). */
+  /** Called with each accepted token's principal the first time this process verifies it (not on every use). */
   onNewToken(listener: (principal: Principal) => void): void {
     this.listeners.push(listener);
   }

@@ -88,4 +88,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUSH_TYPE_OPTIONS: '{"m":{"urgency":"now"}}' })).toThrow(/PUSH_TYPE_OPTIONS\.m\.urgency/);
     expect(() => loadConfig({ PUSH_TYPE_OPTIONS: '{"m":{"ttl":5}}' })).toThrow(/PUSH_TYPE_OPTIONS/);
   });
+
+  it('reads the email settings, with defaults that link to this server', () => {
+    expect(loadConfig({ PORT: '4000' }).email).toEqual({
+      smtpUrl: undefined,
+      from: 'Realtime <notifications@localhost>',
+      appUrl: 'http://localhost:4000',
+      publicUrl: 'http://localhost:4000',
+      delaySeconds: 300,
+      digestWindowSeconds: 600,
+      digestMaxItems: 100,
+      types: {},
+    });
+    const set = loadConfig({
+      SMTP_URL: 'smtps://u:p@smtp.example.com',
+      APP_URL: 'https://app.example.com/',
+      EMAIL_DIGEST_WINDOW_SECONDS: '0',
+      EMAIL_TYPE_OPTIONS: '{"security":{"delaySeconds":0,"digest":false}}',
+    }).email;
+    expect(set).toMatchObject({ appUrl: 'https://app.example.com', publicUrl: 'https://app.example.com' });
+    expect(set).toMatchObject({ digestWindowSeconds: 0, types: { security: { delaySeconds: 0, digest: false } } });
+  });
+
+  it('refuses email settings that cannot work', () => {
+    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig({ EMAIL_TYPE_OPTIONS: '{"x":{"digest":"no"}}' })).toThrow(/EMAIL_TYPE_OPTIONS\.x\.digest/);
+    expect(() => loadConfig({ EMAIL_DIGEST_WINDOW_SECONDS: '90000' })).toThrow(/shorter than OFFLINE_MAX_AGE_SECONDS/);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), SMTP_URL: 'smtp://mail:25' };
+    expect(() => loadConfig({ ...production, PUBLIC_URL: 'http://gw.example.com' })).toThrow(/https/);
+    expect(loadConfig({ ...production, PUBLIC_URL: 'https://gw.example.com' }).email.publicUrl).toBe(
+      'https://gw.example.com',
+    );
+  });
 });

@@ -316,11 +316,27 @@ export interface EmailTypeOptions {
 function emailConfig(e: z.infer<typeof envSchema>): EmailConfig {
   const local = `http://localhost:${e.PORT ?? e.WS_PORT ?? 3000}`;
   const appUrl = (e.APP_URL ?? local).replace(/\/+$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? appUrl).replace(/\/+$/, '');
+  for (const [name, value] of [
+    ['APP_URL', appUrl],
+    ['PUBLIC_URL', publicUrl],
+  ] as const) {
+    if (!URL.canParse(value)) throw new ConfigError(`invalid configuration: ${name} must be a URL`);
+  }
+  // Mail clients POST one-click unsubscribes to https: links only (RFC 8058).
+  if (e.NODE_ENV === 'production' && e.SMTP_URL && !publicUrl.startsWith('https://')) {
+    throw new ConfigError(
+      'PUBLIC_URL (or APP_URL) must be an https: URL of the gateway when SMTP_URL is set in production',
+    );
+  }
+  if (e.EMAIL_DIGEST_WINDOW_SECONDS >= e.OFFLINE_MAX_AGE_SECONDS) {
+    throw new ConfigError('EMAIL_DIGEST_WINDOW_SECONDS must be shorter than OFFLINE_MAX_AGE_SECONDS');
+  }
   return {
     smtpUrl: e.SMTP_URL,
     from: e.EMAIL_FROM ?? `Realtime <notifications@${new URL(appUrl).hostname}>`,
     appUrl,
-    publicUrl: (e.PUBLIC_URL ?? appUrl).replace(/\/+$/, ''),
+    publicUrl,
     delaySeconds: e.EMAIL_DELAY_SECONDS,
     digestWindowSeconds: e.EMAIL_DIGEST_WINDOW_SECONDS,
     digestMaxItems: e.EMAIL_DIGEST_MAX_ITEMS,

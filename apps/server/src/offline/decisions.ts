@@ -45,15 +45,19 @@ export function skipReason(
   return null;
 }
 
-/** Push and email due inside the user's quiet hours wait until they end; critical ones do not wait. */
+/**
+ * Push and email due inside the user's quiet hours wait until they end, critical ones excepted; their
+ * deadline moves with them (at least `maxAgeMs` after the end), so a long night does not expire them.
+ */
 export function quietOutcome(
   d: Pick<ClaimedDelivery, 'channel' | 'critical'>,
   due: DueNotification,
+  maxAgeMs: number,
   now = new Date(),
 ): Outcome | null {
   if (d.critical || d.channel === 'webhook' || !due.quietHours) return null;
   const until = quietUntil(due.quietHours, now);
-  return until ? { status: 'deferred', at: until } : null;
+  return until ? { status: 'deferred', at: until, deadline: new Date(until.getTime() + maxAgeMs) } : null;
 }
 
 /** A send's result as what is recorded: a retry that would come after the deadline is a failure. */
@@ -66,11 +70,11 @@ export function outcomeOf(d: Tried, result: SendResult, retryBaseMs: number): Ou
   return { status: 'retry', error: result.error, at: new Date(at) };
 }
 
-/** Sends, never throwing: a throw or no answer within {@link SEND_LIMIT_MS} is a retry. */
-export async function sendWithin(send: () => Promise<SendResult>): Promise<SendResult> {
+/** Sends, never throwing: a throw or no answer within `limitMs` is a retry. */
+export async function sendWithin(send: () => Promise<SendResult>, limitMs = SEND_LIMIT_MS): Promise<SendResult> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${SEND_LIMIT_MS / 1000} s`)), SEND_LIMIT_MS);
+    timer = setTimeout(() => reject(new Error(`no answer within ${limitMs / 1000} s`)), limitMs);
   });
   try {
     // What it was doing after the limit goes on, unrecorded.

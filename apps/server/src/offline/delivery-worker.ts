@@ -39,6 +39,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   /** A wake-up is scheduled (see {@link wake}). */
   private waking = false;
   private readonly retryBaseMs: number;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -50,6 +51,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   ) {
     this.senders = new Map(senders.map((s) => [s.channel, s]));
     this.retryBaseMs = config.offlineRetryBaseSeconds * 1000;
+    this.maxAgeMs = config.offlineMaxAgeSeconds * 1000;
   }
 
   onApplicationBootstrap(): void {
@@ -150,11 +152,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     else if (sender.skipWhenOnline && online === null) {
       outcome = { status: 'retry', error: 'presence unknown', at: new Date(Date.now() + PRESENCE_RETRY_MS) };
     } else {
-      const quiet = quietOutcome(d, due);
-      if (quiet) outcome = quiet;
-      else if (d.channel === 'email' && this.digests.wants(d, due)) outcome = { status: 'digest' };
+      // A digest waits through quiet hours as a whole (see DigestRunner); anything else waits here.
+      const quiet = quietOutcome(d, due, this.maxAgeMs);
+      if (d.channel === 'email' && this.digests.wants(d, due)) outcome = { status: 'digest' };
+      else if (quiet) outcome = quiet;
       else {
-        const result = await sendWithin(() => sender.send(d, due));
+        const result = await sendWithin(() => sender.send(d, due), sender.sendLimitMs);
         attempted = !(result.status === 'skipped' && result.tried === false);
         outcome = outcomeOf(d, result, this.retryBaseMs);
       }

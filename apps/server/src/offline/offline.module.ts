@@ -40,8 +40,14 @@ import { VapidKeys } from './push/vapid-keys.js';
     {
       provide: EMAIL_SENDER,
       inject: [APP_CONFIG, STORE, UnsubscribeLinks],
-      useFactory: async (config: AppConfig, store: Store, links: UnsubscribeLinks): Promise<EmailSender> => {
+      useFactory: async (config: AppConfig, store: Store, links: UnsubscribeLinks): Promise<EmailSender | null> => {
         await links.load();
+        if (!config.email.smtpUrl && config.env === 'production') {
+          new Logger('OfflineDelivery').warn(
+            'email is off: SMTP_URL is not set (production keeps no development mailbox)',
+          );
+          return null;
+        }
         const transport = config.email.smtpUrl ? new SmtpTransport(config.email.smtpUrl) : new DevMailbox(store.db);
         return new EmailSender(config.email, transport, links);
       },
@@ -54,9 +60,9 @@ import { VapidKeys } from './push/vapid-keys.js';
         config: AppConfig,
         keys: VapidKeys,
         subscriptions: PushSubscriptionsRepository,
-        email: EmailSender,
+        email: EmailSender | null,
       ): Promise<OfflineSender[]> => {
-        const senders: OfflineSender[] = [email];
+        const senders: OfflineSender[] = email ? [email] : [];
         if (await keys.load())
           senders.push(new PushSender(keys, subscriptions, config.pushDelaySeconds, config.pushTypeOptions));
         if (config.fallbackWebhookUrl) {

@@ -46,8 +46,8 @@ export type Outcome =
   | { status: 'skipped'; reason: SkipReason }
   | { status: 'failed'; error: string }
   | { status: 'retry'; error: string; at: Date }
-  /** Not tried: it waits until `at` (the end of the user's quiet hours). */
-  | { status: 'deferred'; at: Date };
+  /** Not tried: it waits until `at` (the end of the user's quiet hours); its deadline is at least `deadline`. */
+  | { status: 'deferred'; at: Date; deadline: Date };
 
 /** How long a claim holds: a process that died holding one lets it go after this. */
 export const LEASE_SECONDS = 60;
@@ -157,6 +157,7 @@ export class OutboxRepository {
         sent_at = case when v.status = 'sent' then now() else d.sent_at end,
         last_error = case when v.status = 'sent' then null else coalesce(v.error, d.last_error) end,
         due_at = coalesce(v.at, d.due_at),
+        deadline = greatest(d.deadline, coalesce(v.deadline, d.deadline)),
         attempts = d.attempts + case when v.attempted then 1 else 0 end,
         locked_until = null
       from unnest(
@@ -165,9 +166,10 @@ export class OutboxRepository {
         ${column((o) => (o.status === 'skipped' ? o.reason : null))}::text[],
         ${column((o) => ('error' in o ? clip(o.error) : null))}::text[],
         ${column((o) => ('at' in o ? o.at.toISOString() : null))}::timestamptz[],
+        ${column((o) => (o.status === 'deferred' ? o.deadline.toISOString() : null))}::timestamptz[],
         ${results.map((r) => r.attempted)}::boolean[],
         ${results.map((r) => r.delivery.lease)}::text[]
-      ) as v(id, status, reason, error, at, attempted, lease)
+      ) as v(id, status, reason, error, at, deadline, attempted, lease)
       -- A claim whose lease ran out (another process may hold the row now) records nothing.
       where d.id = v.id and d.status = 'pending' and d.locked_until = v.lease::timestamptz`.execute(this.db);
   }

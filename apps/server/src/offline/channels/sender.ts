@@ -18,6 +18,8 @@ export interface OfflineSender {
   readonly skipWhenOnline: boolean;
   /** Seconds after the notification its delivery is due, unless the publisher says otherwise. */
   readonly delaySeconds: number;
+  /** The longest one send may take, when not the worker's default (inside the claim's lease either way). */
+  readonly sendLimitMs?: number;
   /** The delay for one notification type, when the channel has its own per type. */
   delayFor?(type: string): number;
   /** Before a batch is sent: loads what its sends need in one go (the users' subscriptions). */

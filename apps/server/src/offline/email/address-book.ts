@@ -1,25 +1,25 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { type EmailAddressResponse, type Principal } from '@realtime/contracts';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import { TokenVerifier } from '../../auth/token-verifier.js';
 import { type Db, type Store } from '../../store/database.js';
 import { STORE } from '../../store/store.module.js';
 
-/** Users whose last recorded claim this process remembers (so a reconnect writes nothing). */
-const REMEMBERED = 50_000;
+/** A claim worth recording: one address (a list would make every email go to several people). */
+const address = z.email().max(254);
 
 /**
  * Where each user's email goes: the `email` claim of their latest token, kept in their `user_state`
  * row (so the publishing statement knows who has an address), unless a service set one. A claim is
- * recorded when this process first verifies a token, batched per turn of the event loop and only
- * when it differs from what this process last recorded; an older token (by `iat`) never overwrites a
- * newer one's claim.
+ * recorded when this process first accepts a token (once per token, not per use), batched per turn
+ * of the event loop; the row keeps the claim of the token with the latest `iat`, whatever order
+ * tokens arrive in on whichever process.
  */
 @Injectable()
 export class AddressBook implements OnModuleInit {
   private readonly logger = new Logger('Email');
   private readonly db: Db;
-  private readonly recorded = new Map<string, string>();
   private pending = new Map<string, { email: string; iat: number }>();
 
   constructor(
@@ -34,7 +34,7 @@ export class AddressBook implements OnModuleInit {
   }
 
   private claimSeen({ userId, email, issuedAt }: Principal): void {
-    if (!email || this.recorded.get(userId) === email) return;
+    if (!email || !address.safeParse(email).success) return;
     const iat = issuedAt ?? Math.floor(Date.now() / 1000);
     const waiting = this.pending.get(userId);
     if (waiting && waiting.iat > iat) return;
@@ -53,11 +53,7 @@ export class AddressBook implements OnModuleInit {
           ${batch.map(([, c]) => c.iat)}::bigint[]) as v(user_id, email, iat)
         order by v.user_id
         on conflict (user_id) do update set email_claim = excluded.email_claim, email_claim_iat = excluded.email_claim_iat
-        where s.email_claim_iat is null or s.email_claim_iat <= excluded.email_claim_iat`.execute(this.db);
-      for (const [userId, { email }] of batch) {
-        if (this.recorded.size >= REMEMBERED) this.recorded.delete(this.recorded.keys().next().value!);
-        this.recorded.set(userId, email);
-      }
+        where s.email_claim_iat is null or s.email_claim_iat < excluded.email_claim_iat`.execute(this.db);
     } catch (err) {
       // Not fatal: the next new token of each of these users records it.
       this.logger.warn(`email claims of ${batch.length} users not recorded: ${(err as Error).message}`);

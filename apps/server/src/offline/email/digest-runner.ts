@@ -25,12 +25,13 @@ export class DigestRunner {
   private readonly logger = new Logger('OfflineDelivery');
   private readonly rules: DigestRules;
   private readonly retryBaseMs: number;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly digests: EmailDigestsRepository,
     private readonly outbox: OutboxRepository,
     private readonly metrics: MetricsService,
-    @Inject(EMAIL_SENDER) private readonly sender: EmailSender,
+    @Inject(EMAIL_SENDER) private readonly sender: EmailSender | null,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.rules = {
@@ -39,21 +40,22 @@ export class DigestRunner {
       maxAgeSeconds: config.offlineMaxAgeSeconds,
     };
     this.retryBaseMs = config.offlineRetryBaseSeconds * 1000;
+    this.maxAgeMs = config.offlineMaxAgeSeconds * 1000;
   }
 
   /** Where email goes (SMTP, or the development mailbox). */
   get description(): string {
-    return this.sender.description;
+    return this.sender?.description ?? 'nowhere: email is off (production without SMTP_URL)';
   }
 
   /** Closes the SMTP connections, once nothing is being sent. */
   close(): void {
-    this.sender.close();
+    this.sender?.close();
   }
 
   /** Whether this due email waits in a digest rather than going alone. */
   wants(d: ClaimedDelivery, due: DueNotification): boolean {
-    return this.sender.digests(d, due);
+    return this.sender?.digests(d, due) ?? false;
   }
 
   /** Puts due emails into digests (their claims end); logs which digest each joined. */
@@ -67,12 +69,13 @@ export class DigestRunner {
       const digest = joined.get(d.id);
       const what = `email to ${d.userId} (notification ${d.notificationId}, seq ${due.notification.seq})`;
       if (digest) this.logger.log(`${what}: waits in digest ${digest}`);
-      else this.logger.log(`${what}: its digest is full; it joins the next`);
+      else this.logger.log(`${what}: joined no digest (its digest is full, or its claim ended); claimed again`);
     }
   }
 
   /** Sends the digests that are due, up to `limit`; answers how many were claimed. */
   async run(limit: number): Promise<number> {
+    if (!this.sender) return 0;
     const claimed = await this.digests.claim(limit);
     if (claimed.length === 0) return 0;
     const items = await this.digests.items(claimed.map((d) => d.id));
@@ -83,9 +86,11 @@ export class DigestRunner {
 
   private async send(digest: ClaimedDigest, items: DigestItem[], due: Map<string, DueNotification>): Promise<void> {
     const now = new Date();
+    // An item is tried when its digest is: the digest's tries and deadline decide whether it expired.
     const decided = items.map((item) => {
       const d = due.get(item.notificationId);
-      return { item, due: d, skip: skipReason(item, d, { skips: false, users: null }, now.getTime()) };
+      const asTried = { ...item, attempts: digest.attempts, deadline: digest.deadline };
+      return { item, due: d, skip: skipReason(asTried, d, { skips: false, users: null }, now.getTime()) };
     });
     const live = decided.filter((x) => x.skip === null).map((x) => ({ item: x.item, due: x.due! }));
     const dropped = decided
@@ -95,20 +100,18 @@ export class DigestRunner {
     let outcome: Outcome;
     let attempted = false;
     if (live.length === 0) {
-      outcome = { status: 'skipped', reason: 'read' };
-    } else if (now.getTime() > digest.deadline.getTime()) {
-      outcome = { status: 'failed', error: 'not sent before its deadline (gave up)' };
+      // Nothing left to send: the digest comes to what its items came to (read, if any was).
+      const ends = dropped.map((x) => x.outcome);
+      outcome = ends.find((o) => o.status === 'skipped' && o.reason === 'read') ??
+        ends[0] ?? { status: 'skipped', reason: 'read' };
     } else {
-      const quiet = quietOutcome({ channel: 'email', critical: false }, live[0]!.due, now);
+      const quiet = quietOutcome({ channel: 'email', critical: false }, live[0]!.due, this.maxAgeMs, now);
       if (quiet) outcome = quiet;
       else {
-        const result = await sendWithin(() =>
-          this.sender.sendDigest(
-            digest.id,
-            digest.userId,
-            live[0]!.due.address,
-            live.map((x) => x.due.notification),
-          ),
+        const notifications = live.map((x) => x.due.notification);
+        const result = await sendWithin(
+          () => this.sender!.sendDigest(digest.id, digest.userId, live[0]!.due.address, notifications),
+          this.sender!.sendLimitMs,
         );
         attempted = !(result.status === 'skipped' && result.tried === false);
         outcome = outcomeOf(digest, result, this.retryBaseMs);
@@ -147,7 +150,7 @@ export class DigestRunner {
         this.logger.log(`${what}: sent with ${total} notification${total === 1 ? '' : 's'}${attempt}`);
         break;
       case 'skipped':
-        this.logger.log(`${what}: nothing left to send (${outcome.reason})`);
+        this.logger.log(`${what}: nothing left to send (its notifications: ${outcome.reason})`);
         break;
       case 'deferred':
         this.logger.log(`${what}: waits for quiet hours to end at ${outcome.at.toISOString()}`);
@@ -160,7 +163,7 @@ export class DigestRunner {
         break;
     }
     for (const { item, outcome: o } of items) {
-      if (o.status === 'retry' || o.status === 'deferred') continue;
+      if (o.status === 'retry' || o.status === 'deferred') continue; // the digest's line says it
       const reason = o.status === 'skipped' ? o.reason : '';
       this.metrics.offlineDeliveries.inc({ channel: 'email', status: o.status, reason });
       const seq = due.get(item.notificationId)?.notification.seq;

@@ -151,7 +151,8 @@ export class EmailDigestsRepository {
   /**
    * Records what became of a digest and of its items, in one transaction, only while the claim's lease
    * holds (false: it ended, and whoever holds the digest now records it). A digest to be tried again
-   * (`retry`, `deferred`) stays closed, its items pending; the items recorded here are those settled.
+   * (`retry`) stays closed, its items pending (their tries and last error recorded); one held by quiet
+   * hours (`deferred`) opens again, its items untouched.
    */
   async record(
     digest: ClaimedDigest,
@@ -161,30 +162,39 @@ export class EmailDigestsRepository {
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const status =
-        outcome.status === 'retry' || outcome.status === 'deferred'
+        outcome.status === 'retry'
           ? 'closed'
-          : outcome.status === 'sent'
-            ? 'sent'
-            : outcome.status === 'failed'
-              ? 'failed'
-              : 'skipped';
+          : outcome.status === 'deferred'
+            ? 'open'
+            : outcome.status === 'sent'
+              ? 'sent'
+              : outcome.status === 'failed'
+                ? 'failed'
+                : 'skipped';
+      // A digest held by quiet hours was never tried: it opens again, so what comes due before they end
+      // joins it and goes in the same email (unless another digest opened meanwhile: then it stays closed).
       const { rows } = await sql<{ id: string }>`
-        update email_digests set
-          status = ${status},
-          attempts = attempts + ${attempted ? 1 : 0},
-          sent_at = case when ${status} = 'sent' then now() else sent_at end,
-          last_error = coalesce(${'error' in outcome ? clip(outcome.error) : null}, last_error),
-          due_at = coalesce(${'at' in outcome ? outcome.at.toISOString() : null}::timestamptz, due_at),
+        update email_digests e set
+          status = case when ${status}::text = 'open' and exists (
+              select 1 from email_digests o
+              where o.user_id = e.user_id and o.digest_key = e.digest_key and o.status = 'open' and o.id <> e.id
+            ) then 'closed' else ${status}::text end,
+          attempts = e.attempts + ${attempted ? 1 : 0},
+          sent_at = case when ${status}::text = 'sent' then now() else e.sent_at end,
+          last_error = coalesce(${'error' in outcome ? clip(outcome.error) : null}, e.last_error),
+          due_at = coalesce(${'at' in outcome ? outcome.at.toISOString() : null}::timestamptz, e.due_at),
+          deadline = greatest(e.deadline, coalesce(${outcome.status === 'deferred' ? outcome.deadline.toISOString() : null}::timestamptz, e.deadline)),
           locked_until = null
-        where id = ${digest.id} and locked_until = ${digest.lease}::timestamptz
+        where e.id = ${digest.id} and e.locked_until = ${digest.lease}::timestamptz
         returning id`.execute(trx);
       if (rows.length === 0) return false;
-      const settled = items.filter((i) => i.outcome.status !== 'retry' && i.outcome.status !== 'deferred');
+      // Every item tried or settled; one that waits again (a retry) stays pending, with the try counted.
+      const settled = items.filter((i) => i.outcome.status !== 'deferred');
       if (settled.length === 0) return true;
       const column = <T>(pick: (o: Outcome) => T) => settled.map((r) => pick(r.outcome));
       await sql`
         update deliveries d set
-          status = v.status,
+          status = case when v.status = 'retry' then 'pending' else v.status end,
           reason = v.reason,
           sent_at = case when v.status = 'sent' then now() else d.sent_at end,
           last_error = case when v.status = 'sent' then null else coalesce(v.error, d.last_error) end,

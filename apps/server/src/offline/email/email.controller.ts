@@ -52,7 +52,7 @@ export class UnsubscribeController {
     pageHeaders(res);
     return page(
       'Stop these emails?',
-      `<p>Email about ${typesText(what.types)} notifications will stop. You still see them in the app.</p>
+      `<p>Email about ${typesText(what.types)} notifications will stop (critical alerts excepted). You still see them in the app.</p>
 <form method="post"><button type="submit">Unsubscribe</button></form>`,
     );
   }
@@ -67,7 +67,7 @@ export class UnsubscribeController {
     pageHeaders(res);
     return page(
       'Unsubscribed',
-      `<p>You will get no more email about ${typesText(what.types)} notifications. Turn it back on in the app's settings.</p>`,
+      `<p>You will get no more email about ${typesText(what.types)} notifications (critical alerts excepted). Turn it back on in the app's settings.</p>`,
     );
   }
 

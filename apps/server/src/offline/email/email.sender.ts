@@ -16,6 +16,11 @@ export class EmailSender implements OfflineSender {
   readonly channel = 'email';
   readonly skipWhenOnline = false;
   readonly delaySeconds: number;
+  /**
+   * A send waits at most 10 s for one of the SMTP connections, then has nodemailer's own limits
+   * (connection, greeting, 15 s of silence): this bounds the whole, inside the claim's 60 s lease.
+   */
+  readonly sendLimitMs = 45_000;
   /** The right-hand side of every Message-ID: the sender's domain. */
   private readonly domain: string;
 
@@ -63,9 +68,11 @@ export class EmailSender implements OfflineSender {
     notifications: Notification[],
   ): Promise<SendResult> {
     if (!to) return { status: 'skipped', reason: 'no_address', tried: false };
-    const unsubscribeUrl = this.links.url(this.config.publicUrl, { userId, types: notifications.map((n) => n.type) });
+    const listed = notifications.slice(0, DIGEST_LIST_LIMIT);
+    // The link turns off the types the email names (those it lists): what its footer says.
+    const unsubscribeUrl = this.links.url(this.config.publicUrl, { userId, types: listed.map((n) => n.type) });
     const rendered = renderEmail({
-      items: notifications.slice(0, DIGEST_LIST_LIMIT).map((n) => this.item(n)),
+      items: listed.map((n) => this.item(n)),
       total: notifications.length,
       appUrl: this.config.appUrl,
       unsubscribeUrl,
@@ -76,7 +83,8 @@ export class EmailSender implements OfflineSender {
         userId,
         from: this.config.from,
         to,
-        messageId: `<${reference}@${this.domain}>`,
+        // The installation's tag keeps ids unique across stores that count digests from 1 alike.
+        messageId: `<${reference}.${this.links.installTag}@${this.domain}>`,
         unsubscribeUrl,
         notifications: notifications.length,
         reference,
@@ -104,10 +112,24 @@ export class EmailSender implements OfflineSender {
   }
 }
 
-/** What a failed send comes to: the server's reply on a 5xx is final, the rest is tried again. */
+/** nodemailer's codes for a refused envelope (MAIL FROM, RCPT TO) and a refused message (DATA). */
+const REFUSALS = new Set(['EENVELOPE', 'EMESSAGE']);
+
+/**
+ * What a failed send comes to: a 5xx refusal of the recipient or the message is final, with the
+ * server's reply; anything else (4xx, no connection, a timeout, a 5xx to the login or the greeting,
+ * which an operator fixes) is tried again.
+ */
 export function smtpResult(err: unknown): SendResult {
-  const { responseCode, response, message } = err as { responseCode?: number; response?: string; message?: string };
+  const { responseCode, response, message, code } = err as {
+    responseCode?: number;
+    response?: string;
+    message?: string;
+    code?: string;
+  };
   const reply = response ?? message ?? String(err);
-  if (typeof responseCode === 'number' && responseCode >= 500) return { status: 'failed', error: reply };
-  return { status: 'retry', error: reply };
+  if (typeof responseCode === 'number' && responseCode >= 500 && REFUSALS.has(code ?? '')) {
+    return { status: 'failed', error: reply };
+  }
+  return { status: 'retry', error: code && !reply.includes(code) ? `${code}: ${reply}` : reply };
 }

@@ -54,6 +54,8 @@ function message(email: OutgoingEmail) {
 export class SmtpTransport implements MailTransport {
   readonly description: string;
   private readonly transporter: Transporter;
+  /** Sends in progress never exceed the pool: none waits inside nodemailer, where no limit applies. */
+  private readonly slots = new Slots(CONNECTIONS, SLOT_WAIT_MS);
 
   constructor(url: string) {
     const parsed = new URL(url);
@@ -61,7 +63,7 @@ export class SmtpTransport implements MailTransport {
     this.transporter = createTransport({
       url,
       pool: true,
-      maxConnections: 3,
+      maxConnections: CONNECTIONS,
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 15_000,
@@ -69,11 +71,58 @@ export class SmtpTransport implements MailTransport {
   }
 
   async send(email: OutgoingEmail): Promise<void> {
-    await this.transporter.sendMail(message(email));
+    const release = await this.slots.take();
+    try {
+      await this.transporter.sendMail(message(email));
+    } finally {
+      release();
+    }
   }
 
   close(): void {
     this.transporter.close();
+  }
+}
+
+const CONNECTIONS = 3;
+/** A send that finds every connection busy this long is not sent now: it is tried again later. */
+const SLOT_WAIT_MS = 10_000;
+
+/** A counting semaphore whose wait is bounded. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    size: number,
+    private readonly waitMs: number,
+  ) {
+    this.free = size;
+  }
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else {
+      await new Promise<void>((resolve, reject) => {
+        const granted = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(granted), 1);
+          reject(new Error(`every SMTP connection was busy for ${this.waitMs / 1000} s`));
+        }, this.waitMs);
+        this.waiting.push(granted);
+      });
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
   }
 }
 

@@ -20,6 +20,8 @@ export interface Unsubscribe {
 export class UnsubscribeLinks {
   private readonly db: Db;
   private key: Buffer | null = null;
+  /** A short value of this installation's own (from its key), for Message-IDs. */
+  installTag = '';
 
   constructor(@Inject(STORE) store: Store) {
     this.db = store.db;
@@ -38,6 +40,10 @@ export class UnsubscribeLinks {
       .where('name', '=', KEY_NAME)
       .executeTakeFirstOrThrow();
     this.key = Buffer.from(row.value, 'base64url');
+    this.installTag = this.sign('message-id')
+      .slice(0, 10)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0');
   }
 
   url(publicUrl: string, what: Unsubscribe): string {
