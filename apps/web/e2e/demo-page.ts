@@ -64,6 +64,32 @@ export const pushControl = (page: Page) => page.getByTestId('push-control');
 /** Where Web Push stands on the page: `checking`, `unsupported`, `blocked`, `off`, `on`, `working` or `error`. */
 export const pushStatus = (page: Page) => pushControl(page).getAttribute('data-status');
 
+/** The settings' quiet hours: `data-status` is `off`, `on` or `quiet` (inside them now). */
+export const quietHours = (page: Page) => page.getByTestId('quiet-hours');
+
+/**
+ * The quiet hours' switch (saves at once), the label a user clicks (its checkbox is only drawn), and the fields it
+ * shows while on (saved with "Save").
+ */
+export const quietHoursForm = (page: Page) => {
+  const box = quietHours(page);
+  // From the page: `filter({ has })` looks for it inside each label.
+  const toggle = page.getByRole('switch', { name: 'Quiet hours', exact: true });
+  return {
+    toggle,
+    toggleLabel: box.locator('label').filter({ has: toggle }),
+    start: box.getByLabel('From', { exact: true }),
+    end: box.getByLabel('To', { exact: true }),
+    timeZone: box.getByLabel('Time zone', { exact: true }),
+    save: box.getByRole('button', { name: 'Save' }),
+  };
+};
+
+/** The development mailbox panel, its "Mailbox of" selector, and the subjects it lists, newest first. */
+export const mailboxPanel = (page: Page) => page.locator('.mailbox');
+export const mailboxOwner = (page: Page) => page.getByLabel('Mailbox of', { exact: true });
+export const mailSubjects = (page: Page) => page.getByTestId('mail-subject').allTextContents();
+
 /** The event lines of this tab's socket log, newest first. */
 export const eventLog = (page: Page) => page.locator('[data-testid="event-log"] li').allTextContents();
 

@@ -19,6 +19,12 @@ const INHERITED_BUT_IGNORED = [
   'WS_PATH',
   'CORS_ORIGIN',
   'METRICS_TOKEN',
+  // Email: without SMTP_URL the server keeps what it sends in the development mailbox the page shows.
+  'SMTP_URL',
+  'EMAIL_DELAY_SECONDS',
+  'EMAIL_DIGEST_WINDOW_SECONDS',
+  'EMAIL_DIGEST_MAX_ITEMS',
+  'EMAIL_TYPE_OPTIONS',
 ];
 
 async function freePort(): Promise<number> {
@@ -39,8 +45,11 @@ export interface GatewayServer {
   stop: () => Promise<void>;
 }
 
-/** Starts the built gateway on a free port with an empty store, and waits until `/ready` answers 200. */
-export async function startGateway(): Promise<GatewayServer> {
+/**
+ * Starts the built gateway on a free port with an empty store, and waits until `/ready` answers 200. `settings`
+ * adds to its environment, e.g. `EMAIL_DELAY_SECONDS` for a suite that watches email.
+ */
+export async function startGateway(settings: Record<string, string> = {}): Promise<GatewayServer> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'realtime-web-e2e-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -53,6 +62,7 @@ export async function startGateway(): Promise<GatewayServer> {
     DATA_DIR: dataDir,
     WEB_DIST_DIR: WEB_DIST,
     DEV_TOKENS: 'true',
+    ...settings,
   });
 
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -36,6 +36,18 @@ export class ServiceClient {
     return ((await res.json()) as { connections: number }).connections;
   }
 
+  /** Where `userId`'s email goes (`GET /api/users/:userId/email`): the claim of their latest token, or null. */
+  async emailAddress(userId: string): Promise<string | null> {
+    const res = await this.call(
+      'GET',
+      `/api/users/${encodeURIComponent(userId)}/email`,
+      undefined,
+      await this.serviceToken(),
+    );
+    if (res.status !== 200) throw new Error(`GET /api/users/:userId/email: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { email: string | null }).email;
+  }
+
   private async publish(method: string, path: string, body: unknown, expected: number): Promise<Response> {
     const res = await this.call(method, path, body, await this.serviceToken());
     if (res.status !== expected) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);

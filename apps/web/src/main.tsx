@@ -9,6 +9,7 @@ import './styles/components.css';
 import './styles/feed.css';
 import './styles/panels.css';
 import './styles/preferences.css';
+import './styles/mailbox.css';
 import './styles/toasts.css';
 
 // Shows pushes while no tab is open; the settings' device switch subscribes through it.

@@ -7,6 +7,7 @@ import { LeaderboardPanel } from '../gamification/leaderboard-panel.js';
 import { useLeaderboard } from '../gamification/use-leaderboard.js';
 import { useProfile } from '../gamification/use-profile.js';
 import { XpPanel } from '../gamification/xp-panel.js';
+import { MailboxPanel } from '../mailbox/mailbox-panel.js';
 import { NotificationBell } from '../notifications/notification-bell.js';
 import { NotificationFeed } from '../notifications/notification-feed.js';
 import { useNotificationToasts } from '../notifications/use-notification-toasts.js';
@@ -51,6 +52,7 @@ export function Dashboard() {
             title={`${DEMO_CLASS.label} leaderboard`}
             audience="live for its members"
           />
+          <MailboxPanel />
           <EventLog />
         </aside>
       </main>

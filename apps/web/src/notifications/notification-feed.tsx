@@ -1,18 +1,10 @@
 import type { Notifications } from '@realtime/react';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { describeFailure, type Failure } from '../gateway/failures.js';
 import { useToasts } from '../toasts/toast-context.js';
 import { FEED_ID } from './notification-bell.js';
 import { NotificationItem } from './notification-item.js';
-
-function useNow(intervalMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return now;
-}
+import { useNow } from './use-now.js';
 
 /** The feed panel: newest first, an unread filter, mark read / delete, and "load more". */
 export function NotificationFeed({ feed }: { feed: Notifications }) {

@@ -2,6 +2,7 @@ import { Card } from '../layout/card.js';
 import { PushControl } from '../push/push-control.js';
 import { type Channel, channelEffective, channelOn } from './channels.js';
 import { NOTIFICATION_TYPES, type NotificationTypeInfo } from './notification-types.js';
+import { QuietHoursControl } from './quiet-hours-control.js';
 import type { usePreferences } from './use-preferences.js';
 
 type PreferencesState = ReturnType<typeof usePreferences>;
@@ -46,7 +47,7 @@ function ChannelSwitch({ info, channel, label, state }: SwitchProps) {
 
 /**
  * This device's Web Push switch, then per type whether it reaches this user in the app and through each offline
- * channel; synced across their tabs.
+ * channel, then the quiet hours in which push and email wait; synced across their tabs.
  */
 export function PreferencesPanel({ state }: { state: PreferencesState }) {
   const { preferences, error } = state;
@@ -102,6 +103,7 @@ export function PreferencesPanel({ state }: { state: PreferencesState }) {
         In-app off: neither stored nor shown, unless sent as critical. While you have no tab open, a notification can
         also come as a push to your enabled devices or as an email; Offline off turns both off, whatever they say.
       </p>
+      {preferences && <QuietHoursControl state={state} />}
     </Card>
   );
 }
