@@ -35,7 +35,9 @@ export class AppModule {
         PreferencesModule,
         SessionsModule,
         DocsModule,
-        ...(config.devTokens ? [DevTokenModule, DevMailboxModule] : []),
+        ...(config.devTokens ? [DevTokenModule] : []),
+        // Only where emails are kept instead of sent (no SMTP_URL): elsewhere it would stay empty.
+        ...(config.devTokens && !config.email.smtpUrl ? [DevMailboxModule] : []),
       ],
     };
   }

@@ -399,7 +399,8 @@ export const routes = {
     summary: "A user's development mailbox (development only)",
     description:
       "A server without `SMTP_URL` keeps the emails it sends in its store instead; this shows one user's, newest " +
-      'first, at most 50. It exists only with `DEV_TOKENS=true`, never in production (elsewhere it is 404).',
+      'first, at most 50. It exists only with `DEV_TOKENS=true` and without `SMTP_URL`, never in production ' +
+      '(elsewhere it is 404).',
     access: 'public',
     devOnly: true,
     query: mailboxQuerySchema,

@@ -88,6 +88,15 @@ const SERVER_VARS = [
   'FALLBACK_WEBHOOK_SECRET',
   'OFFLINE_MAX_AGE_SECONDS',
   'OFFLINE_RETRY_BASE_SECONDS',
+  // Email: off in the bench's production runs unless it passes SMTP_URL itself.
+  'SMTP_URL',
+  'EMAIL_FROM',
+  'APP_URL',
+  'PUBLIC_URL',
+  'EMAIL_DELAY_SECONDS',
+  'EMAIL_DIGEST_WINDOW_SECONDS',
+  'EMAIL_DIGEST_MAX_ITEMS',
+  'EMAIL_TYPE_OPTIONS',
 ];
 
 /**

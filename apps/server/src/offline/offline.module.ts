@@ -40,13 +40,12 @@ import { VapidKeys } from './push/vapid-keys.js';
     {
       provide: EMAIL_SENDER,
       inject: [APP_CONFIG, STORE, UnsubscribeLinks],
-      useFactory: async (config: AppConfig, store: Store, links: UnsubscribeLinks): Promise<EmailSender | null> => {
+      useFactory: async (config: AppConfig, store: Store, links: UnsubscribeLinks): Promise<EmailSender> => {
         await links.load();
         if (!config.email.smtpUrl && config.env === 'production') {
           new Logger('OfflineDelivery').warn(
-            'email is off: SMTP_URL is not set (production keeps no development mailbox)',
+            'SMTP_URL is not set: emails are kept in the development mailbox in the store, not sent',
           );
-          return null;
         }
         const transport = config.email.smtpUrl ? new SmtpTransport(config.email.smtpUrl) : new DevMailbox(store.db);
         return new EmailSender(config.email, transport, links);
@@ -60,9 +59,9 @@ import { VapidKeys } from './push/vapid-keys.js';
         config: AppConfig,
         keys: VapidKeys,
         subscriptions: PushSubscriptionsRepository,
-        email: EmailSender | null,
+        email: EmailSender,
       ): Promise<OfflineSender[]> => {
-        const senders: OfflineSender[] = email ? [email] : [];
+        const senders: OfflineSender[] = [email];
         if (await keys.load())
           senders.push(new PushSender(keys, subscriptions, config.pushDelaySeconds, config.pushTypeOptions));
         if (config.fallbackWebhookUrl) {

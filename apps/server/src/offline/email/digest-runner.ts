@@ -31,7 +31,7 @@ export class DigestRunner {
     private readonly digests: EmailDigestsRepository,
     private readonly outbox: OutboxRepository,
     private readonly metrics: MetricsService,
-    @Inject(EMAIL_SENDER) private readonly sender: EmailSender | null,
+    @Inject(EMAIL_SENDER) private readonly sender: EmailSender,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.rules = {
@@ -45,17 +45,17 @@ export class DigestRunner {
 
   /** Where email goes (SMTP, or the development mailbox). */
   get description(): string {
-    return this.sender?.description ?? 'nowhere: email is off (production without SMTP_URL)';
+    return this.sender.description;
   }
 
   /** Closes the SMTP connections, once nothing is being sent. */
   close(): void {
-    this.sender?.close();
+    this.sender.close();
   }
 
   /** Whether this due email waits in a digest rather than going alone. */
   wants(d: ClaimedDelivery, due: DueNotification): boolean {
-    return this.sender?.digests(d, due) ?? false;
+    return this.sender.digests(d, due);
   }
 
   /** Puts due emails into digests (their claims end); logs which digest each joined. */
@@ -75,7 +75,6 @@ export class DigestRunner {
 
   /** Sends the digests that are due, up to `limit`; answers how many were claimed. */
   async run(limit: number): Promise<number> {
-    if (!this.sender) return 0;
     const claimed = await this.digests.claim(limit);
     if (claimed.length === 0) return 0;
     const items = await this.digests.items(claimed.map((d) => d.id));
@@ -110,8 +109,8 @@ export class DigestRunner {
       else {
         const notifications = live.map((x) => x.due.notification);
         const result = await sendWithin(
-          () => this.sender!.sendDigest(digest.id, digest.userId, live[0]!.due.address, notifications),
-          this.sender!.sendLimitMs,
+          () => this.sender.sendDigest(digest.id, digest.userId, live[0]!.due.address, notifications),
+          this.sender.sendLimitMs,
         );
         attempted = !(result.status === 'skipped' && result.tried === false);
         outcome = outcomeOf(digest, result, this.retryBaseMs);

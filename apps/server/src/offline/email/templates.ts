@@ -42,6 +42,14 @@ function html(strings: TemplateStringsArray, ...values: (string | number | Safe 
   return new Safe(out);
 }
 
+const WHEN = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/** `7 Dec 2026, 17:42 UTC`: when a notification was sent, as a person reads it. */
+const when = (iso: string) => {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${WHEN.format(date)} UTC`;
+};
+
 /** One line, at most `max` characters (code points), an ellipsis when cut. */
 function clip(s: string, max: number): string {
   const flat = s.replace(/\s+/g, ' ').trim();
@@ -85,7 +93,7 @@ export function renderEmail(input: {
             >${clip(i.title, SUBJECT_CHARS)}</a
           >
           <div style="color:#374151;margin-top:4px">${clip(i.message, MESSAGE_CHARS)}</div>
-          <div style="color:#6b7280;font-size:12px;margin-top:4px">${i.type} · ${i.createdAt}</div>
+          <div style="color:#6b7280;font-size:12px;margin-top:4px">${i.type} · ${when(i.createdAt)}</div>
         </td>
       </tr>`,
   );
