@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,16 +13,12 @@ import {
   waitSynced,
   xpTotal,
 } from './demo-page.js';
-import { type GatewayServer, missingPrerequisite, startGateway } from './gateway-server.js';
+import { browserSuiteMissing, CHROMIUM, type GatewayServer, RESULTS, startGateway } from './gateway-server.js';
 import { ServiceClient } from './service-client.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 const POLL = { timeout: 10_000, interval: 100 };
 
-const missing = missingPrerequisite(CHROMIUM);
-if (missing && process.env.CI) throw new Error(`the browser suite cannot run in CI: ${missing}`);
-if (missing) console.warn(`skipping the browser suite: ${missing}`);
+const missing = browserSuiteMissing();
 
 describe.skipIf(missing !== null)('the demo page against the real gateway', () => {
   let server: GatewayServer;

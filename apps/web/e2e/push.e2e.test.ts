@@ -1,16 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preferenceSwitch, pushControl, pushStatus, signIn } from './demo-page.js';
-import { type GatewayServer, missingPrerequisite, startGateway } from './gateway-server.js';
+import { browserSuiteMissing, CHROMIUM, type GatewayServer, RESULTS, startGateway } from './gateway-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 const POLL = { timeout: 15_000, interval: 100 };
 
-const missing = missingPrerequisite(CHROMIUM);
-if (missing && process.env.CI) throw new Error(`the browser suite cannot run in CI: ${missing}`);
+const missing = browserSuiteMissing();
 
 // Headless Chromium has service workers and the Push API, but no push service to subscribe at: what a user
 // whose browser cannot subscribe sees is what these tests can check, with the gateway's side real.

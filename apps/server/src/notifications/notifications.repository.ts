@@ -7,7 +7,7 @@ import { type Database, type NotificationsTable } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
 import { NO_STATE, STATE_COLUMNS, type StateRow, toState, type UserState } from '../user-state/user-state.js';
 import { UserStateRepository } from '../user-state/user-state.repository.js';
-import { toNotification } from './notification-rows.js';
+import { toNotification, UUID } from './notification-rows.js';
 
 export interface NewNotification {
   type: string;
@@ -35,8 +35,6 @@ export interface Changed<T> {
   value: T;
   state: UserState;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Every SQL statement about notifications; the same queries run on PostgreSQL and on PGlite. Each

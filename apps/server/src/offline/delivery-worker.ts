@@ -153,8 +153,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
       outcome = { status: 'retry', error: 'presence unknown', at: new Date(Date.now() + PRESENCE_RETRY_MS) };
     } else {
       // A digest waits through quiet hours as a whole (see DigestRunner); anything else waits here.
-      const quiet = quietOutcome(d, due, this.maxAgeMs);
-      if (d.channel === 'email' && this.digests.wants(d, due)) outcome = { status: 'digest' };
+      const digested = d.channel === 'email' && this.digests.wants(d, due);
+      const quiet = digested ? null : quietOutcome(d, due, this.maxAgeMs);
+      if (digested) outcome = { status: 'digest' };
       else if (quiet) outcome = quiet;
       else {
         const result = await sendWithin(() => sender.send(d, due), sender.sendLimitMs);

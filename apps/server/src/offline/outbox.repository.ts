@@ -7,7 +7,7 @@ import {
   type SkipReason,
 } from '@realtime/contracts';
 import { type Selectable, sql } from 'kysely';
-import { toNotification } from '../notifications/notification-rows.js';
+import { toNotification, UUID } from '../notifications/notification-rows.js';
 import { type Db, type Store } from '../store/database.js';
 import { type NotificationsTable } from '../store/schema.js';
 import { STORE } from '../store/store.module.js';
@@ -203,7 +203,5 @@ export class OutboxRepository {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** An error as stored: one line, bounded. */
-const clip = (error: string) => error.replace(/\s+/g, ' ').slice(0, 500);
+export const clip = (error: string) => error.replace(/\s+/g, ' ').slice(0, 500);

@@ -85,32 +85,8 @@ export function QuietHoursControl({ state }: { state: PreferencesState }) {
       </div>
       {shown && (
         <form className="quiet-hours__form" onSubmit={(e) => void save(e)}>
-          <div className="quiet-hours__field">
-            <label className="quiet-hours__label" htmlFor="quiet-hours-start">
-              From
-            </label>
-            <input
-              id="quiet-hours-start"
-              type="time"
-              className="input input--compact"
-              value={shown.start}
-              required
-              onChange={(e) => edit('start', e.target.value)}
-            />
-          </div>
-          <div className="quiet-hours__field">
-            <label className="quiet-hours__label" htmlFor="quiet-hours-end">
-              To
-            </label>
-            <input
-              id="quiet-hours-end"
-              type="time"
-              className="input input--compact"
-              value={shown.end}
-              required
-              onChange={(e) => edit('end', e.target.value)}
-            />
-          </div>
+          <TimeField id="quiet-hours-start" label="From" value={shown.start} onChange={(v) => edit('start', v)} />
+          <TimeField id="quiet-hours-end" label="To" value={shown.end} onChange={(v) => edit('end', v)} />
           <div className="quiet-hours__field quiet-hours__field--zone">
             <label className="quiet-hours__label" htmlFor="quiet-hours-zone">
               Time zone
@@ -149,6 +125,25 @@ export function QuietHoursControl({ state }: { state: PreferencesState }) {
           {problem}
         </p>
       )}
+    </div>
+  );
+}
+
+/** One of the two times, `HH:MM` as the contract has it. */
+function TimeField(props: { id: string; label: string; value: string; onChange: (value: string) => void }) {
+  return (
+    <div className="quiet-hours__field">
+      <label className="quiet-hours__label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        type="time"
+        className="input input--compact"
+        value={props.value}
+        required
+        onChange={(e) => props.onChange(e.target.value)}
+      />
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'kysely';
 import { type Db, type Store } from '../../store/database.js';
 import { STORE } from '../../store/store.module.js';
-import { type ClaimedDelivery, LEASE_SECONDS, type Outcome } from '../outbox.repository.js';
+import { type ClaimedDelivery, clip, LEASE_SECONDS, type Outcome } from '../outbox.repository.js';
 
 /** A digest claimed by this process to be sent (it takes no more items from the claim on). */
 export interface ClaimedDigest {
@@ -161,16 +161,7 @@ export class EmailDigestsRepository {
     items: readonly { item: DigestItem; outcome: Outcome; attempted: boolean }[],
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const status =
-        outcome.status === 'retry'
-          ? 'closed'
-          : outcome.status === 'deferred'
-            ? 'open'
-            : outcome.status === 'sent'
-              ? 'sent'
-              : outcome.status === 'failed'
-                ? 'failed'
-                : 'skipped';
+      const status = DIGEST_STATUS[outcome.status];
       // A digest held by quiet hours was never tried: it opens again, so what comes due before they end
       // joins it and goes in the same email (unless another digest opened meanwhile: then it stays closed).
       const { rows } = await sql<{ id: string }>`
@@ -212,5 +203,14 @@ export class EmailDigestsRepository {
   }
 }
 
-/** An error as stored: one line, bounded. */
-const clip = (error: string) => error.replace(/\s+/g, ' ').slice(0, 500);
+/**
+ * A digest after an outcome: tried again later (closed: it takes no more), opened again (quiet hours:
+ * never tried, so what comes due meanwhile may still join it), or settled.
+ */
+const DIGEST_STATUS = {
+  retry: 'closed',
+  deferred: 'open',
+  sent: 'sent',
+  failed: 'failed',
+  skipped: 'skipped',
+} as const satisfies Record<Outcome['status'], string>;

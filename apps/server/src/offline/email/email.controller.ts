@@ -6,6 +6,7 @@ import { ApiError, parseOrThrow } from '../../common/api-error.js';
 import { ContractRoute } from '../../common/contract-route.js';
 import { PreferencesService } from '../../preferences/preferences.service.js';
 import { AddressBook } from './address-book.js';
+import { escapeHtml } from './templates.js';
 import { type Unsubscribe, UnsubscribeLinks } from './unsubscribe-links.js';
 
 const { getEmailAddress, setEmailAddress, unsubscribePage, unsubscribe } = routes;
@@ -80,17 +81,14 @@ export class UnsubscribeController {
   }
 }
 
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const typesText = (types: readonly string[]) => types.map((t) => `<strong>${escape(t)}</strong>`).join(', ');
+const typesText = (types: readonly string[]) => types.map((t) => `<strong>${escapeHtml(t)}</strong>`).join(', ');
 
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${escape(title)}</title></head>
+<title>${escapeHtml(title)}</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem">
-<h1 style="font-size:1.4rem">${escape(title)}</h1>
+<h1 style="font-size:1.4rem">${escapeHtml(title)}</h1>
 ${body}
 </body></html>`;
 }
