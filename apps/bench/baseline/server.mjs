@@ -1,26 +1,52 @@
 // The yardstick: the gateway's wire contract done the way a competent developer would without a
-// framework, with node:http, socket.io (the gateway's version) and jose. It keeps unread counts in a
-// Map and stores nothing. The benchmark runs it with the same environment as the gateway.
+// framework, with node:http and socket.io (the gateway's version). It keeps unread counts in a Map and
+// stores nothing. The benchmark runs it with the same environment as the gateway.
 //
-//   socket:  JWT (HS256, sub and exp required) checked in io.use; joins user:{sub};
+//   socket:  JWT checked in io.use; joins user:{sub};
 //            emits authenticated, notification:unread_count, then notification:synced (nothing to replay)
 //   HTTP:    GET /ready -> 200; POST /api/events (bearer, role service or admin) -> 202
+//
+// Tokens are checked on every handshake and request, nothing cached: by default with node:crypto's
+// HMAC (./hmac-jwt.mjs: HS256 signature, header, exp/iat/nbf, iss/aud when set, sub), as a careful
+// bare server would; with BASELINE_JWT=jose through jose's jwtVerify (WebCrypto), the slower check
+// the bench used to compare against, kept as a second figure.
 import { Buffer } from 'node:buffer';
 import console from 'node:console';
 import { createServer } from 'node:http';
 import process from 'node:process';
 import { TextEncoder } from 'node:util';
-import { errors, jwtVerify } from 'jose';
 import { Server } from 'socket.io';
+import { hmacVerifier, TokenError } from './hmac-jwt.mjs';
 
-const key = new TextEncoder().encode(process.env.JWT_SECRET);
+const verify = process.env.BASELINE_JWT === 'jose' ? await joseVerifier() : nodeCryptoVerifier();
 const MAX_BODY = 256 * 1024;
 const unread = new Map(); // userId -> { unreadCount, version, lastSeq }
 
-async function verify(token) {
-  const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] });
-  if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('sub must be a non-empty string');
-  return payload;
+function nodeCryptoVerifier() {
+  return hmacVerifier(process.env.JWT_SECRET ?? '', {
+    issuer: process.env.JWT_ISSUER || undefined,
+    audience: process.env.JWT_AUDIENCE || undefined,
+  });
+}
+
+/** Loaded only when chosen, so that the default server does not carry jose. */
+async function joseVerifier() {
+  const { errors, jwtVerify } = await import('jose');
+  const key = new TextEncoder().encode(process.env.JWT_SECRET);
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        requiredClaims: ['exp'],
+        issuer: process.env.JWT_ISSUER || undefined,
+        audience: process.env.JWT_AUDIENCE || undefined,
+      });
+      if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('sub must be a non-empty string');
+      return payload;
+    } catch (err) {
+      throw new TokenError(err instanceof errors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', String(err));
+    }
+  };
 }
 
 const refusal = (code) => Object.assign(new Error('Unauthorized'), { data: { code } });
@@ -100,14 +126,21 @@ const http = createServer((req, res) => {
 const io = new Server(http, { path: '/socket.io/', serveClient: false, cors: { origin: true, credentials: true } });
 
 io.use((socket, next) => {
-  verify(socket.handshake.auth?.token).then(
-    (claims) => {
-      socket.data.userId = claims.sub;
-      socket.data.email = claims.email ?? null;
-      next();
-    },
-    (err) => next(refusal(err instanceof errors.JWTExpired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID')),
-  );
+  const refuse = (err) => next(refusal(err.code === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID'));
+  const admit = (claims) => {
+    socket.data.userId = claims.sub;
+    socket.data.email = claims.email ?? null;
+    next();
+  };
+  // The node:crypto check is synchronous, as the gateway's is: no promise in between.
+  let claims;
+  try {
+    claims = verify(socket.handshake.auth?.token);
+  } catch (err) {
+    return refuse(err);
+  }
+  if (claims instanceof Promise) claims.then(admit, refuse);
+  else admit(claims);
 });
 
 io.on('connection', (socket) => {

@@ -1,6 +1,7 @@
-// Starts a server under test as a child process (the built gateway, `@realtime/server`'s dist/main.js,
-// or the bare baseline), optionally pinned with `taskset`, waits for GET /ready, samples its CPU and
-// memory from /proc, and makes sure it never outlives the benchmark.
+// Starts a server under test as a child process (the built gateway, `@realtime/server`'s dist/main.js;
+// the bare baseline, checking tokens with node:crypto or, as `bare-jose`, with jose; or the empty Nest
+// app whose idle memory is the gateway's floor), optionally pinned with `taskset`, waits for GET /ready,
+// samples its CPU and memory from /proc, and makes sure it never outlives the benchmark.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,14 +18,30 @@ import { sampleTree } from './procfs.mjs';
 
 const require = createRequire(import.meta.url);
 
-/** The gateway's entry point, found through the workspace dependency on @realtime/server. */
+/**
+ * The gateway's entry point, found through the workspace dependency on @realtime/server, unless
+ * BENCH_GATEWAY_MAIN names another build (e.g. a copy of an earlier dist, for before/after figures).
+ */
 export function gatewayMain() {
+  if (process.env.BENCH_GATEWAY_MAIN) return process.env.BENCH_GATEWAY_MAIN;
   const pkgPath = require.resolve('@realtime/server/package.json');
   const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
   return join(dirname(pkgPath), pkg.main ?? 'dist/main.js');
 }
 
 export const BASELINE_MAIN = fileURLToPath(new URL('../../baseline/server.mjs', import.meta.url));
+export const EMPTY_NEST_MAIN = fileURLToPath(new URL('../../empty-nest/main.mjs', import.meta.url));
+
+/**
+ * The servers the bench can start: entry point and the environment that makes the side. `bare` and
+ * `bare-jose` are the same baseline server, checking tokens with node:crypto's HMAC or with jose.
+ */
+export const SIDES = {
+  bare: { label: 'bare', main: () => BASELINE_MAIN, env: { BASELINE_JWT: 'node-crypto' } },
+  'bare-jose': { label: 'bare (jose)', main: () => BASELINE_MAIN, env: { BASELINE_JWT: 'jose' } },
+  'empty-nest': { label: 'empty Nest app', main: () => EMPTY_NEST_MAIN, env: {} },
+  gateway: { label: 'gateway', main: gatewayMain, env: {} },
+};
 const GUARD = new URL('./orphan-guard.mjs', import.meta.url).href;
 
 /** Every server child still running; killed on any exit of the bench. */
@@ -78,6 +95,11 @@ const SERVER_VARS = [
   'DEV_TOKENS',
   'DEV_TOKEN_TTL_SECONDS',
   'WORKERS',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_JWKS_URL',
+  'JWT_MAX_LIFETIME_SECONDS',
+  'BASELINE_JWT',
   // Web Push: the bench passes its own (a local push service, its certificate, a VAPID pair).
   'VAPID_PUBLIC_KEY',
   'VAPID_PRIVATE_KEY',
@@ -100,13 +122,15 @@ const SERVER_VARS = [
 ];
 
 /**
- * Spawns `side` ('gateway' or 'bare') on 127.0.0.1 with a fresh random JWT secret and `env`
+ * Spawns `side` (a key of SIDES) on 127.0.0.1 with a fresh random JWT secret and `env`
  * (`{ DATA_DIR }`, `{ DATABASE_URL }`, `{ WORKERS }`, the push receiver's `NODE_EXTRA_CA_CERTS` and
  * `PUSH_ENDPOINT_ORIGINS`...), pinned to `cpus` (a taskset list) when given,
  * and waits until `GET /ready` answers 200.
  */
 export async function startServer(side, env, { cpus = null, readyTimeoutMs = 60_000 } = {}) {
-  const main = side === 'gateway' ? gatewayMain() : BASELINE_MAIN;
+  const spec = SIDES[side];
+  if (!spec) throw new Error(`unknown side ${side} (${Object.keys(SIDES).join(', ')})`);
+  const main = spec.main();
   if (!existsSync(main)) throw new Error(`${main} is missing: build the server first (pnpm bench does)`);
   const port = await freePort();
   const jwtSecret = randomBytes(32).toString('hex');
@@ -118,6 +142,7 @@ export async function startServer(side, env, { cpus = null, readyTimeoutMs = 60_
     NODE_ENV: 'production',
     JWT_SECRET: jwtSecret,
     NO_COLOR: '1',
+    ...spec.env,
     ...env,
   });
   // Extra node flags for the servers only, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".

@@ -1,5 +1,14 @@
 import { type QuietHours } from '@realtime/contracts';
-import { DateTime } from 'luxon';
+import type * as Luxon from 'luxon';
+import { type DateTime } from 'luxon';
+import { createRequire } from 'node:module';
+
+/**
+ * Luxon, loaded (synchronously, as quietUntil is) by the first check of someone's quiet hours: a
+ * gateway whose users set none never carries it.
+ */
+let luxon: typeof Luxon | undefined;
+const load = () => (luxon ??= createRequire(import.meta.url)('luxon') as typeof Luxon);
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
@@ -10,6 +19,7 @@ const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.
  * minute after it.
  */
 export function quietUntil(quiet: QuietHours, now: Date): Date | null {
+  const { DateTime } = load();
   const local = DateTime.fromJSDate(now, { zone: quiet.timeZone });
   if (!local.isValid) return null;
   const start = minutesOf(quiet.start);

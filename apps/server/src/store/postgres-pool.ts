@@ -1,6 +1,29 @@
 import { type PostgresPool, type PostgresPoolClient } from 'kysely';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { checkParameterCount, storeFailure } from './store-errors.js';
+
+/**
+ * pg, loaded by the first pool (the embedded store never needs it) with the global `Response` out of
+ * sight meanwhile: pg, as it loads, asks `new Response(null, { cf })` whether it runs on Cloudflare
+ * Workers, and on Node 20 that first touch of `Response` loads Node's fetch (undici), some 5 MB of an
+ * idle gateway that never fetches. pg takes its Node.js path either way; Node 21+ answers it from
+ * `navigator` before.
+ */
+let pgModule: typeof pg | undefined;
+function loadPg(): typeof pg {
+  if (pgModule) return pgModule;
+  const response = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+  // Hidden only while it is Node's lazy getter: once fetch is loaded there is nothing left to save.
+  const hide = typeof response?.get === 'function' && response.configurable === true;
+  if (hide) Object.defineProperty(globalThis, 'Response', { value: undefined, configurable: true });
+  try {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pg;
+  } finally {
+    if (hide) Object.defineProperty(globalThis, 'Response', response);
+  }
+  return pgModule;
+}
 
 const MAX_CONNECTIONS = 10;
 /** TCP keepalive probes start after this much silence, so a peer that vanished is noticed. */
@@ -16,7 +39,7 @@ const KEEPALIVE_DELAY_MS = 10_000;
 export function postgresPool(connectionString: string, timeoutMs: number, statementTimeouts = true): PostgresPool {
   const ms = timeoutMs > 0 ? timeoutMs : undefined;
   const statementMs = statementTimeouts ? ms : undefined;
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString,
     max: MAX_CONNECTIONS,
     connectionTimeoutMillis: ms,

@@ -1,5 +1,19 @@
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { type Db } from '../../store/database.js';
+
+type TransportOptions = Parameters<typeof import('nodemailer').createTransport>[0];
+
+/**
+ * A nodemailer transport made by the first email: nodemailer is loaded then, so a gateway that sends
+ * no email (or keeps none) never carries it.
+ */
+function lazyTransport(options: TransportOptions): { get: () => Promise<Transporter>; close: () => void } {
+  let made: Promise<Transporter> | undefined;
+  return {
+    get: () => (made ??= import('nodemailer').then(({ createTransport }) => createTransport(options))),
+    close: () => void made?.then((transporter) => transporter.close()),
+  };
+}
 
 /** One email, ready to go. */
 export interface OutgoingEmail {
@@ -53,14 +67,14 @@ function message(email: OutgoingEmail) {
  */
 export class SmtpTransport implements MailTransport {
   readonly description: string;
-  private readonly transporter: Transporter;
+  private readonly transporter: ReturnType<typeof lazyTransport>;
   /** Sends in progress never exceed the pool: none waits inside nodemailer, where no limit applies. */
   private readonly slots = new Slots(CONNECTIONS, SLOT_WAIT_MS);
 
   constructor(url: string) {
     const parsed = new URL(url);
     this.description = `SMTP ${parsed.protocol}//${parsed.host}`;
-    this.transporter = createTransport({
+    this.transporter = lazyTransport({
       url,
       pool: true,
       maxConnections: CONNECTIONS,
@@ -73,7 +87,7 @@ export class SmtpTransport implements MailTransport {
   async send(email: OutgoingEmail): Promise<void> {
     const release = await this.slots.take();
     try {
-      await this.transporter.sendMail(message(email));
+      await (await this.transporter.get()).sendMail(message(email));
     } finally {
       release();
     }
@@ -132,12 +146,12 @@ class Slots {
  */
 export class DevMailbox implements MailTransport {
   readonly description = 'the development mailbox in the store (SMTP_URL unset)';
-  private readonly composer = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  private readonly composer = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
 
   constructor(private readonly db: Db) {}
 
   async send(email: OutgoingEmail): Promise<void> {
-    const info = await this.composer.sendMail(message(email));
+    const info = await (await this.composer.get()).sendMail(message(email));
     await this.db
       .insertInto('dev_mailbox')
       .values({

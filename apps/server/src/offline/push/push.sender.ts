@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type Notification, type PushPayload } from '@realtime/contracts';
 import { createHash } from 'node:crypto';
-import webpush, { WebPushError } from 'web-push';
+import type * as WebPushApi from 'web-push';
 import { type PushTypeOptions } from '../../config/config.js';
 import { type OfflineSender, retryAfterMs, type SendResult } from '../channels/sender.js';
 import { type ClaimedDelivery, type DueNotification } from '../outbox.repository.js';
@@ -16,6 +16,12 @@ const SHORT_MESSAGE_CHARS = 120;
 const VAPID_TTL_SECONDS = 12 * 3600;
 
 type Urgency = NonNullable<PushTypeOptions['urgency']>;
+
+/** web-push and its crypto dependencies, loaded by the first push: a gateway that never pushes never pays for them. */
+let library: Promise<WebPush> | undefined;
+type WebPush = typeof WebPushApi;
+// A CommonJS module whose functions Node's import() puts on the default export (module.exports) only.
+const webPush = () => (library ??= import('web-push').then((m) => (m as unknown as { default: WebPush }).default));
 
 /** What one subscription's send came to. */
 type Attempt = { ok: true } | { ok: false; gone: true } | { ok: false; gone: false; result: SendResult };
@@ -72,16 +78,17 @@ export class PushSender implements OfflineSender {
   }
 
   private async sendTo(sub: StoredSubscription, n: Notification, urgency: Urgency, ttl: number): Promise<Attempt> {
+    const lib = await webPush();
     const options = {
       vapidDetails: null as never,
-      headers: { Authorization: this.authorization(sub.endpoint) },
+      headers: { Authorization: this.authorization(lib, sub.endpoint) },
       TTL: ttl,
       urgency,
       topic: topicOf(n.id),
       timeout: this.timeoutMs,
     };
-    let answer = await post(sub, pushPayload(n), options);
-    if (answer.status === 413) answer = await post(sub, pushPayload(n, SHORT_MESSAGE_CHARS), options);
+    let answer = await post(lib, sub, pushPayload(n), options);
+    if (answer.status === 413) answer = await post(lib, sub, pushPayload(n, SHORT_MESSAGE_CHARS), options);
     const { status, error } = answer;
     if (status >= 200 && status < 300) return { ok: true };
     if (status === 404 || status === 410) {
@@ -105,14 +112,14 @@ export class PushSender implements OfflineSender {
   }
 
   /** A VAPID `Authorization` for the endpoint's push service, signed again when it nears its end. */
-  private authorization(endpoint: string): string {
+  private authorization(lib: WebPush, endpoint: string): string {
     const audience = originOf(endpoint);
     const now = Math.floor(Date.now() / 1000);
     const cached = this.authorizations.get(audience);
     if (cached && cached.until - now > 3600) return cached.header;
     const { publicKey, privateKey, subject } = this.keys.current!;
     const until = now + VAPID_TTL_SECONDS;
-    const header = webpush.getVapidHeaders(audience, subject, publicKey, privateKey, 'aes128gcm', until).Authorization;
+    const header = lib.getVapidHeaders(audience, subject, publicKey, privateKey, 'aes128gcm', until).Authorization;
     this.authorizations.set(audience, { header, until });
     return header;
   }
@@ -120,15 +127,16 @@ export class PushSender implements OfflineSender {
 
 /** One POST to the push service: its status (0: no answer) and what to record if it failed. */
 async function post(
+  lib: WebPush,
   sub: StoredSubscription,
   payload: string,
-  options: webpush.RequestOptions,
+  options: WebPushApi.RequestOptions,
 ): Promise<{ status: number; error: string; retryAfter?: string }> {
   try {
-    const res = await webpush.sendNotification(sub, payload, options);
+    const res = await lib.sendNotification(sub, payload, options);
     return { status: res.statusCode, error: '' };
   } catch (err) {
-    if (err instanceof WebPushError) {
+    if (err instanceof lib.WebPushError) {
       const body = String(err.body ?? '').slice(0, 200);
       const retryAfter = (err.headers as Record<string, string | undefined>)['retry-after'];
       return {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import webpush from 'web-push';
+import type * as WebPushApi from 'web-push';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { type Db, type Store } from '../../store/database.js';
 import { STORE } from '../../store/store.module.js';
@@ -50,7 +50,9 @@ export class VapidKeys {
 
 /** The pair kept in the store, made (by one process, whichever comes first) if there is none. */
 async function keptPair(db: Db): Promise<{ publicKey: string; privateKey: string }> {
-  const fresh = webpush.generateVAPIDKeys();
+  // Loaded here, not at start-up: with VAPID keys in the environment the server never makes a pair.
+  const webpush = (await import('web-push')) as unknown as { default: typeof WebPushApi };
+  const fresh = webpush.default.generateVAPIDKeys();
   await db
     .insertInto('server_keys')
     .values({ name: 'vapid', value: JSON.stringify(fresh) })
