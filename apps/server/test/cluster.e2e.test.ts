@@ -1,18 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrainService } from '../src/health/drain.service.js';
+import { REDIS, type RedisPair } from '../src/realtime/redis.module.js';
+import { WebSocketService } from '../src/realtime/websocket.service.js';
 import { collect, connectAs, http, next, sign, startServer, type TestServer, trackClients } from './helpers.js';
-import { clusterEnv, clusterRedis, dropTestDatabases } from './services.js';
+import { clusterEnv, clusterRedis, dropTestDatabases, redisAdapters } from './services.js';
 
 afterAll(() => dropTestDatabases());
 
+/** Every channel of every message the node's subscribing connection receives, from now on. */
+function channelsHeardBy(node: TestServer): string[] {
+  const heard: string[] = [];
+  const { sub } = node.app.get<RedisPair>(REDIS);
+  sub.on('message', (channel: string) => heard.push(channel));
+  sub.on('pmessage', (_pattern: string, channel: string) => heard.push(channel));
+  sub.on('smessage', (channel: string) => heard.push(channel));
+  return heard;
+}
+
 // Two server processes' worth of app (own HTTP server, own Socket.IO, own pool) on one Redis and one database.
-describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
+describe.runIf(clusterRedis).each(redisAdapters)('a cluster of two nodes over Redis (REDIS_ADAPTER=%s)', (adapter) => {
   let a: TestServer;
   let b: TestServer;
   let service: string;
+  let env: Record<string, string>;
   const track = trackClients();
 
   beforeAll(async () => {
-    const env = await clusterEnv();
+    env = await clusterEnv(adapter);
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
     service = await sign({ sub: 'backend', role: 'service' });
   });
@@ -36,6 +50,95 @@ describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
     expect(res.status).toBe(202);
     expect(await got).toEqual({ amount: 1, source: 'x', totalXp: 1 });
     expect(strays).toEqual([]);
+  });
+
+  it(`sends a user's events ${adapter === 'sharded' ? 'only to the node that holds the user' : 'to every node'}`, async () => {
+    const kai = track(await connectAs(b, 'kai2'));
+    const mark = track(await connectAs(a, 'mark'));
+    const heard = channelsHeardBy(a);
+    const gained = next(kai, 'xp:gained');
+    const xp = { amount: 1, source: 'x', totalXp: 1 };
+    await http(a, 'POST', '/api/events', {
+      token: service,
+      body: { event: 'xp:gained', payload: xp, userIds: ['kai2'] },
+    });
+    await gained;
+    for (const node of [a, b]) {
+      const created = next(kai, 'notification:new');
+      await http(node, 'POST', '/api/notifications', {
+        token: service,
+        body: { userId: 'kai2', title: 't', message: 'm' },
+      });
+      await created;
+    }
+    // The marker goes to a user on each node: node a hears it, after everything published before it.
+    const marker = Promise.all([next(kai, 'rank:updated'), next(mark, 'rank:updated')]);
+    await http(b, 'POST', '/api/events', {
+      token: service,
+      body: { event: 'rank:updated', payload: { newRank: 'b', oldRank: 'a' }, userIds: ['kai2', 'mark'] },
+    });
+    await marker;
+    if (adapter === 'sharded') {
+      // Node a heard the marker's copy for mark only: kai2's events and notifications never reached it.
+      expect(heard).toEqual([expect.stringContaining('user:mark')]);
+    } else {
+      // Classic pub/sub: node a heard the xp event and both notifications too, then the marker.
+      expect(heard.length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it.runIf(adapter === 'sharded')('drops a malformed room message and keeps delivering', async () => {
+    const socket = track(await connectAs(b, 'mal'));
+    const { Redis } = await import('ioredis');
+    const outsider = new Redis(env.REDIS_URL!);
+    try {
+      await outsider.spublish(`${env.REDIS_PREFIX}#room#user:mal`, 'not json');
+      await outsider.spublish(`${env.REDIS_PREFIX}#room#user:mal`, JSON.stringify({ o: 'x', e: 'delivery:changes' }));
+    } finally {
+      outsider.disconnect();
+    }
+    const created = next(socket, 'notification:new');
+    await http(a, 'POST', '/api/notifications', { token: service, body: { userId: 'mal', title: 't', message: 'm' } });
+    expect((await created).notification.title).toBe('t');
+  });
+
+  it('sends a group event to a member joined live on the other node', async () => {
+    const member = track(await connectAs(b, 'gia'));
+    const joined = await http(a, 'PUT', '/api/groups/crew/members', { token: service, body: { userIds: ['gia'] } });
+    expect(joined.status).toBe(200);
+    const got = next(member, 'xp:gained');
+    await http(a, 'POST', '/api/events', {
+      token: service,
+      body: { event: 'xp:gained', payload: { amount: 2, source: 'g', totalXp: 2 }, groupIds: ['crew'] },
+    });
+    expect(await got).toEqual({ amount: 2, source: 'g', totalXp: 2 });
+  });
+
+  it('lets a draining node leave: its socket is closed and the others count one process fewer', async () => {
+    const c = await startServer(env);
+    const adapterOf = (node: TestServer) =>
+      (
+        node.app.get(WebSocketService) as unknown as {
+          server: { of(n: string): { adapter: { serverCount(): Promise<number> } } };
+        }
+      ).server.of('/').adapter;
+    expect(await adapterOf(a).serverCount()).toBe(3);
+    const onC = await connectAs(c, 'cid');
+    const closed = new Promise((r) => onC.once('disconnect', r));
+    await c.app
+      .get(DrainService)
+      .drain(c.app, { readyGraceMs: 50, requestsDeadlineMs: 500, socketsDeadlineMs: 800, exitDeadlineMs: 1000 });
+    expect(await closed).toBe('transport close');
+    expect(await adapterOf(a).serverCount()).toBe(2);
+    // A membership change waits for the two that are left only, and still reaches them.
+    const member = track(await connectAs(b, 'cid'));
+    const got = next(member, 'xp:gained');
+    await http(a, 'PUT', '/api/groups/after-drain/members', { token: service, body: { userIds: ['cid'] } });
+    await http(a, 'POST', '/api/events', {
+      token: service,
+      body: { event: 'xp:gained', payload: { amount: 3, source: 'd', totalXp: 3 }, groupIds: ['after-drain'] },
+    });
+    expect(await got).toEqual({ amount: 3, source: 'd', totalXp: 3 });
   });
 
   it('broadcasts to sockets on every node', async () => {
@@ -97,9 +200,9 @@ describe.runIf(clusterRedis)('a cluster of two nodes over Redis', () => {
   });
 });
 
-describe('an unreachable Redis', () => {
+describe.each(redisAdapters)('an unreachable Redis (REDIS_ADAPTER=%s)', (adapter) => {
   it('keeps the process serving: /ready 503, notifications still delivered locally, presence 503 UNAVAILABLE', async () => {
-    const node = await startServer({ REDIS_URL: 'redis://127.0.0.1:1' });
+    const node = await startServer({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_ADAPTER: adapter });
     try {
       expect((await http(node, 'GET', '/health')).status).toBe(200);
       const ready = await http(node, 'GET', '/ready');

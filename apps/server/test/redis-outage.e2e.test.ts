@@ -13,7 +13,7 @@ import {
   type TestServer,
   trackClients,
 } from './helpers.js';
-import { createTestDatabase, dropTestDatabases, storeTargets } from './services.js';
+import { createTestDatabase, dropTestDatabases, redisAdapters, storeTargets } from './services.js';
 
 afterAll(() => dropTestDatabases());
 
@@ -74,71 +74,78 @@ function reachable(port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.runIf(!problem)('Redis stopped for seconds under publishing load', () => {
-  let redis: PrivateRedis;
-  let a: TestServer;
-  let b: TestServer;
-  const track = trackClients();
+describe.runIf(!problem).each(redisAdapters)(
+  'Redis stopped for seconds under publishing load (REDIS_ADAPTER=%s)',
+  (adapter) => {
+    let redis: PrivateRedis;
+    let a: TestServer;
+    let b: TestServer;
+    const track = trackClients();
 
-  beforeAll(async () => {
-    redis = new PrivateRedis(await freePort());
-    await redis.start();
-    const env = { DATABASE_URL: await createTestDatabase(), REDIS_URL: `redis://127.0.0.1:${redis.port}` };
-    [a, b] = await Promise.all([startServer(env), startServer(env)]);
-  }, 30_000);
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    await redis?.stop();
-  });
+    beforeAll(async () => {
+      redis = new PrivateRedis(await freePort());
+      await redis.start();
+      const env = {
+        DATABASE_URL: await createTestDatabase(),
+        REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+        REDIS_ADAPTER: adapter,
+      };
+      [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    }, 30_000);
+    afterAll(async () => {
+      await Promise.all([a?.close(), b?.close()]);
+      await redis?.stop();
+    });
 
-  it('ends with every acknowledged notification on every device that stayed connected', async () => {
-    const users = ['u0', 'u1', 'u2', 'u3'];
-    const devices: { userId: string; socket: Client; got: Map<string, number>; drops: number }[] = [];
-    for (const userId of users) {
-      for (const node of [a, b]) {
-        // lastSeq 0: the device tracks its position, as the SDK does.
-        const socket = track(client(node, { auth: { token: await sign({ sub: userId }), lastSeq: 0 } }));
-        const counted = next(socket, 'notification:unread_count');
-        await connect(socket);
-        await counted;
-        const device = { userId, socket, got: new Map<string, number>(), drops: 0 };
-        socket.on('notification:new', ({ notification }) => device.got.set(notification.id, notification.seq));
-        socket.on('disconnect', () => device.drops++);
-        devices.push(device);
+    it('ends with every acknowledged notification on every device that stayed connected', async () => {
+      const users = ['u0', 'u1', 'u2', 'u3'];
+      const devices: { userId: string; socket: Client; got: Map<string, number>; drops: number }[] = [];
+      for (const userId of users) {
+        for (const node of [a, b]) {
+          // lastSeq 0: the device tracks its position, as the SDK does.
+          const socket = track(client(node, { auth: { token: await sign({ sub: userId }), lastSeq: 0 } }));
+          const counted = next(socket, 'notification:unread_count');
+          await connect(socket);
+          await counted;
+          const device = { userId, socket, got: new Map<string, number>(), drops: 0 };
+          socket.on('notification:new', ({ notification }) => device.got.set(notification.id, notification.seq));
+          socket.on('disconnect', () => device.drops++);
+          devices.push(device);
+        }
       }
-    }
-    const service = await sign({ sub: 'backend', role: 'service' });
-    const acknowledged: Notification[] = [];
-    let publishing = true;
-    const publisher = (async () => {
-      for (let i = 0; publishing; i++) {
-        const res = await http(i % 2 ? a : b, 'POST', '/api/notifications', {
-          token: service,
-          body: { userId: users[i % users.length], title: `#${i}`, message: 'm' },
-        }).catch(() => null);
-        if (res?.status === 201) acknowledged.push(...(res.body.notifications as Notification[]));
-        await sleep(20);
-      }
-    })();
+      const service = await sign({ sub: 'backend', role: 'service' });
+      const acknowledged: Notification[] = [];
+      let publishing = true;
+      const publisher = (async () => {
+        for (let i = 0; publishing; i++) {
+          const res = await http(i % 2 ? a : b, 'POST', '/api/notifications', {
+            token: service,
+            body: { userId: users[i % users.length], title: `#${i}`, message: 'm' },
+          }).catch(() => null);
+          if (res?.status === 201) acknowledged.push(...(res.body.notifications as Notification[]));
+          await sleep(20);
+        }
+      })();
 
-    await sleep(1000);
-    await redis.stop();
-    await sleep(6000);
-    const duringOutage = acknowledged.length;
-    await redis.start();
-    await sleep(1500);
-    publishing = false;
-    await publisher;
+      await sleep(1000);
+      await redis.stop();
+      await sleep(6000);
+      const duringOutage = acknowledged.length;
+      await redis.start();
+      await sleep(1500);
+      publishing = false;
+      await publisher;
 
-    expect(duringOutage).toBeGreaterThan(100);
-    const missing = () =>
-      devices.flatMap((d) =>
-        acknowledged.filter((n) => n.userId === d.userId && !d.got.has(n.id)).map((n) => `${d.userId}#${n.seq}`),
-      );
-    const deadline = Date.now() + 15_000;
-    while (missing().length > 0 && Date.now() < deadline) await sleep(100);
-    expect(missing()).toEqual([]);
-    // They stayed connected: what they got came from the catch-up, not from a reconnect's replay.
-    expect(devices.map((d) => d.drops)).toEqual(devices.map(() => 0));
-  }, 60_000);
-});
+      expect(duringOutage).toBeGreaterThan(100);
+      const missing = () =>
+        devices.flatMap((d) =>
+          acknowledged.filter((n) => n.userId === d.userId && !d.got.has(n.id)).map((n) => `${d.userId}#${n.seq}`),
+        );
+      const deadline = Date.now() + 15_000;
+      while (missing().length > 0 && Date.now() < deadline) await sleep(100);
+      expect(missing()).toEqual([]);
+      // They stayed connected: what they got came from the catch-up, not from a reconnect's replay.
+      expect(devices.map((d) => d.drops)).toEqual(devices.map(() => 0));
+    }, 60_000);
+  },
+);

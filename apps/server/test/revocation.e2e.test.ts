@@ -13,7 +13,7 @@ import {
   type TestServer,
   trackClients,
 } from './helpers.js';
-import { clusterRedis, createTestDatabase, dropTestDatabases } from './services.js';
+import { clusterRedis, createTestDatabase, dropTestDatabases, redisAdapters } from './services.js';
 
 afterAll(() => dropTestDatabases());
 
@@ -80,14 +80,19 @@ describe('POST /api/sessions/revoke on one process', () => {
   });
 });
 
-describe.runIf(clusterRedis)('revocation across a cluster', () => {
+describe.runIf(clusterRedis).each(redisAdapters)('revocation across a cluster (REDIS_ADAPTER=%s)', (adapter) => {
   let a: TestServer;
   let b: TestServer;
   let databaseUrl: string;
   const track = trackClients();
   beforeAll(async () => {
     databaseUrl = await createTestDatabase();
-    const env = { DATABASE_URL: databaseUrl, REDIS_URL: clusterRedis!.url, REDIS_PREFIX: `${clusterRedis!.prefix}-rv` };
+    const env = {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: clusterRedis!.url,
+      REDIS_PREFIX: `${clusterRedis!.prefix}-rv-${adapter}`,
+      REDIS_ADAPTER: adapter,
+    };
     [a, b] = await Promise.all([startServer(env), startServer(env)]);
   });
   afterAll(async () => {

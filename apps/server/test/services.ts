@@ -97,8 +97,23 @@ export const clusterRedis: { url: string; prefix: string } | null =
     ? null
     : { url: redisUrl, prefix: `rt-test-${process.pid}-${randomBytes(4).toString('hex')}` };
 
-/** The environment of one cluster: a fresh database and this run's Redis prefix, shared by every node started with it. */
-export async function clusterEnv(): Promise<Record<string, string>> {
+/** The REDIS_ADAPTER values; the cluster tests run on each. */
+export const redisAdapters = ['classic', 'sharded'] as const;
+export type RedisAdapter = (typeof redisAdapters)[number];
+
+/** The adapter of the cluster tests that do not name one: TEST_REDIS_ADAPTER, else classic (the default). */
+const defaultAdapter: RedisAdapter = process.env.TEST_REDIS_ADAPTER === 'sharded' ? 'sharded' : 'classic';
+
+/**
+ * The environment of one cluster: a fresh database and this run's Redis prefix (one per adapter),
+ * shared by every node started with it.
+ */
+export async function clusterEnv(adapter: RedisAdapter = defaultAdapter): Promise<Record<string, string>> {
   if (!clusterRedis) throw new Error('no cluster here: see clusterRedis');
-  return { DATABASE_URL: await createTestDatabase(), REDIS_URL: clusterRedis.url, REDIS_PREFIX: clusterRedis.prefix };
+  return {
+    DATABASE_URL: await createTestDatabase(),
+    REDIS_URL: clusterRedis.url,
+    REDIS_PREFIX: `${clusterRedis.prefix}-${adapter}`,
+    REDIS_ADAPTER: adapter,
+  };
 }

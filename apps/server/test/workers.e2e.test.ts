@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { io } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Spawned, spawnServer } from './built-server.js';
 import { type Client, collect, connect, http, next, sign, type TestServer, trackClients } from './helpers.js';
 import { createTestDatabase, dropTestDatabases, storeTargets } from './services.js';
@@ -98,6 +98,23 @@ describe.runIf(hasPostgres)('WORKERS=2: two processes behind one port act as one
       online: true,
       connections: 4,
     });
+  });
+
+  it('sends the leaderboard an XP award changes to the sockets of every worker', async () => {
+    const devices = [];
+    for (let i = 0; i < 4; i++) devices.push(await device(`lena${i}`));
+    expect(new Set(workerOf(port, devices)).size).toBe(2);
+    const boards = devices.map((d) => collect(d, 'leaderboard:updated'));
+    const service = await sign({ sub: 'backend', role: 'service' });
+    // One award, so one worker makes the board: the other's sockets get it from that one.
+    const res = await http(server, 'POST', '/api/xp', {
+      token: service,
+      body: { userId: 'lena0', amount: 50_000, source: 'quest' },
+    });
+    expect(res.status).toBe(200);
+    const final = (await http(server, 'GET', '/api/leaderboard', { token: service })).body.leaderboard;
+    expect(final[0]).toMatchObject({ userId: 'lena0', xp: 50_000 });
+    await vi.waitFor(() => boards.forEach((b) => expect(b.at(-1)?.leaderboard).toEqual(final)), { timeout: 5000 });
   });
 
   it('serves HTTP long-polling (every request of a session reaches its worker) and large bodies', async () => {

@@ -47,6 +47,19 @@ export interface InterServerEvents {
   'groups:changed': (change: MembershipChange, ack: (applied: boolean) => void) => void;
   /** Committed changes to users' notifications: every process hands them to its sockets of those users. */
   'delivery:changes': (changes: UserChange[]) => void;
+  /**
+   * The latest value of a broadcast the server makes by itself (a leaderboard), to every socket
+   * (`room` null) or one room's: each process sends it to its own sockets within its budget, and a
+   * newer value of the same `key` replaces one not yet sent.
+   */
+  'broadcast:latest': (key: string, value: LatestBroadcast) => void;
+}
+
+/** A value for {@link InterServerEvents} `broadcast:latest`. */
+export interface LatestBroadcast {
+  room: string | null;
+  event: 'leaderboard:updated';
+  payload: ServerPayload<'leaderboard:updated'>;
 }
 
 /** A user's unread count as of a `version`. */

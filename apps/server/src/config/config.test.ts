@@ -50,6 +50,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL/);
   });
 
+  it('reads REDIS_ADAPTER (classic by default, or sharded) and names it when it is neither', () => {
+    expect(loadConfig({}).redisAdapter).toBe('classic');
+    expect(loadConfig({ REDIS_ADAPTER: '' }).redisAdapter).toBe('classic');
+    expect(loadConfig({ REDIS_ADAPTER: 'sharded' }).redisAdapter).toBe('sharded');
+    expect(() => loadConfig({ REDIS_ADAPTER: 'cluster' })).toThrow(ConfigError);
+    expect(() => loadConfig({ REDIS_ADAPTER: 'cluster' })).toThrow(/REDIS_ADAPTER.*"classic"\|"sharded"/);
+  });
+
   it('reads WORKERS (a count or auto) and refuses more than one without PostgreSQL', () => {
     const db = 'postgres://localhost/x';
     expect(loadConfig({}).workers).toBe(1);

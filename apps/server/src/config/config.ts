@@ -35,6 +35,7 @@ const envSchema = z.object({
   DATABASE_TIMEOUT_MS: count(5000),
   REDIS_URL: url(/^rediss?:\/\//, 'redis://'),
   REDIS_PREFIX: z.string().min(1).default('realtime'),
+  REDIS_ADAPTER: z.preprocess(unsetWhenEmpty, z.enum(['classic', 'sharded']).default('classic')),
   METRICS_TOKEN: optionalString,
   DATA_DIR: z.string().default('data'),
   FALLBACK_WEBHOOK_URL: url(/^https?:\/\//, 'http(s)'),
@@ -70,6 +71,8 @@ const envSchema = z.object({
   HTTP_USER_REQUESTS_PER_SECOND: count(20),
   HTTP_SERVICE_REQUESTS_PER_SECOND: count(0),
   MAX_FANOUT_BYTES: count(16 * 1024 * 1024),
+  GROUP_PUBLISH_CHUNK_SIZE: z.preprocess(unsetWhenEmpty, z.coerce.number().int().min(1).max(100_000).default(5000)),
+  BROADCAST_CPU_SHARE: z.preprocess(unsetWhenEmpty, z.coerce.number().gt(0).max(1).default(0.25)),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   WORKERS: z
@@ -104,6 +107,12 @@ export interface AppConfig {
   redisUrl: string | undefined;
   /** Prefix of the cluster's Redis channels. */
   redisPrefix: string;
+  /**
+   * How the processes reach each other over Redis: `classic` pub/sub, where every process receives every
+   * message, or `sharded` pub/sub (Redis 7), where a message to one room reaches only the processes that
+   * hold it. Every process of a cluster must use the same one.
+   */
+  redisAdapter: 'classic' | 'sharded';
   metricsToken: string | undefined;
   /** Where the embedded store keeps its files (`memory://` for none). */
   dataDir: string;
@@ -158,6 +167,10 @@ export interface Limits {
   httpServiceRequestsPerSecond: number;
   /** Payload bytes times recipients one publish may send. */
   maxFanoutBytes: number;
+  /** Share of one core the server's own broadcasts (leaderboards) may take, in (0, 1]. */
+  broadcastCpuShare: number;
+  /** Members per transaction of a group notification; a larger group is stored in several, one after another. */
+  groupPublishChunkSize: number;
 }
 
 /** A configuration the server cannot start with; its message is one line for the operator. */
@@ -209,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    redisAdapter: e.REDIS_ADAPTER,
     metricsToken: e.METRICS_TOKEN,
     dataDir: e.DATA_DIR,
     fallbackWebhookUrl: e.FALLBACK_WEBHOOK_URL,
@@ -242,6 +256,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       httpUserRequestsPerSecond: e.HTTP_USER_REQUESTS_PER_SECOND,
       httpServiceRequestsPerSecond: e.HTTP_SERVICE_REQUESTS_PER_SECOND,
       maxFanoutBytes: e.MAX_FANOUT_BYTES,
+      broadcastCpuShare: e.BROADCAST_CPU_SHARE,
+      groupPublishChunkSize: e.GROUP_PUBLISH_CHUNK_SIZE,
     },
     log: { format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'), level: e.LOG_LEVEL },
   };

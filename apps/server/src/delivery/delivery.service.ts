@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type ServerEventName, type ServerPayload, type UserChange } from '@realtime/contracts';
+import { type ServerEventName, type ServerPayload, type UserChange, userRoom } from '@realtime/contracts';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type AppSocket } from '../realtime/socket-types.js';
 import { WebSocketService } from '../realtime/websocket.service.js';
@@ -7,15 +7,16 @@ import { UserStateRepository } from '../user-state/user-state.repository.js';
 import { type UserState } from '../user-state/user-state.js';
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { REPLAY_LIMIT } from './replay.js';
-import { SocketCursor } from './socket-cursor.js';
+import { type HandshakeRead, SocketCursor } from './socket-cursor.js';
 
-/** Changes per inter-process message: a group publish to thousands travels in a few. */
+/** Changes per inter-process message to every process: a group publish to thousands travels in a few. */
 const CHANGES_PER_MESSAGE = 500;
 
 /**
  * The one path from a committed change to a user's notifications to that user's sockets: the change
- * goes to this process's sockets of the user and, in one message, to every other process
- * (`serverSideEmit`); on each, every socket's {@link SocketCursor} decides what it sends. The
+ * goes to this process's sockets of the user and to the other processes: with sharded pub/sub in one
+ * message per user to the processes holding that user's room, else in one message to every process
+ * (`serverSideEmit`). On each, every socket's {@link SocketCursor} decides what it sends. The
  * handshake's replay ({@link handshake}) and the catch-up after a Redis outage (ClusterCatchUp) go
  * through the same cursors. See docs/delivery.md.
  */
@@ -43,6 +44,12 @@ export class DeliveryService implements OnApplicationBootstrap {
       this.metrics.eventsOut.inc({ event: 'notification:unread_count', target: 'user' });
     }
     this.applyLocal(changes);
+    if (this.ws.roomAddressing) {
+      // A user's changes keep their order: one message, on the one channel of the user's room.
+      for (const [userId, own] of byUser(changes))
+        this.ws.toOtherProcessesHolding(userRoom(userId), 'delivery:changes', own);
+      return;
+    }
     for (let i = 0; i < changes.length; i += CHANGES_PER_MESSAGE) {
       this.ws.toOtherProcesses('delivery:changes', changes.slice(i, i + CHANGES_PER_MESSAGE));
     }
@@ -81,13 +88,27 @@ export class DeliveryService implements OnApplicationBootstrap {
    * Right after `authenticated`: reads the user's state (putting the socket in its groups' rooms) and
    * what a socket that sent `auth.lastSeq` missed, then opens its cursor: the count, the replay or a
    * resync, what arose meanwhile, `notification:synced`. Without the store the socket is told and
-   * disconnected (it reconnects when it can).
+   * disconnected (it reconnects when it can). Synchronous when the state is in memory (the embedded
+   * store) and nothing is to be replayed: most handshakes, which then cost no promise.
    */
-  async handshake(socket: AppSocket): Promise<void> {
-    const { userId, resumeFrom } = socket.data;
+  handshake(socket: AppSocket): void | Promise<void> {
     const cursor = this.cursorOf(socket);
+    // With sharded pub/sub, what other processes publish after the state is read must reach this one.
+    if (this.ws.roomAddressing) {
+      return this.ws.reachable(userRoom(socket.data.userId)).then(() => this.read(socket, cursor));
+    }
+    const { userId, resumeFrom } = socket.data;
+    const state = this.userStates.inMemory(userId);
+    if (!state || (typeof resumeFrom === 'number' && resumeFrom < state.lastSeq)) return this.read(socket, cursor);
+    // A socket that just connected is in no group's room, and no membership change could come between.
+    if (state.groups.length > 0) this.ws.setGroups(socket, state.groups);
+    return this.open(socket, cursor, state, []);
+  }
+
+  private async read(socket: AppSocket, cursor: SocketCursor): Promise<void> {
+    const { userId, resumeFrom } = socket.data;
     let state: UserState;
-    let missed: Awaited<ReturnType<NotificationsRepository['since']>> = [];
+    let missed: HandshakeRead['missed'] = [];
     try {
       state = await this.stateWithGroups(socket);
       if (typeof resumeFrom === 'number' && resumeFrom < state.lastSeq) {
@@ -99,9 +120,19 @@ export class DeliveryService implements OnApplicationBootstrap {
       socket.disconnect(true);
       throw err;
     }
+    await this.open(socket, cursor, state, missed);
+  }
+
+  private open(
+    socket: AppSocket,
+    cursor: SocketCursor,
+    state: UserState,
+    missed: HandshakeRead['missed'],
+  ): void | Promise<void> {
     const { lastSeq, unreadCount, version } = state;
+    const { resumeFrom, userId } = socket.data;
     const stale = cursor.open({ resumeFrom, lastSeq, count: { unreadCount, version }, missed, limit: REPLAY_LIMIT });
-    if (stale) await this.catchUpUser(userId, [socket]);
+    if (stale) return this.catchUpUser(userId, [socket]).then(() => undefined);
   }
 
   /**
@@ -136,6 +167,16 @@ export class DeliveryService implements OnApplicationBootstrap {
     }
     return resent;
   }
+}
+
+function byUser(changes: readonly UserChange[]): Map<string, UserChange[]> {
+  const users = new Map<string, UserChange[]>();
+  for (const change of changes) {
+    const own = users.get(change.userId);
+    if (own) own.push(change);
+    else users.set(change.userId, [change]);
+  }
+  return users;
 }
 
 function eventOf(change: UserChange): ServerEventName {

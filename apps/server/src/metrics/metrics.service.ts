@@ -28,6 +28,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly broadcastSeconds = new Counter({
+    name: 'realtime_broadcast_seconds_total',
+    help: "Time this process spent sending the server's own broadcasts (leaderboards), held to BROADCAST_CPU_SHARE",
+    registers: [this.registry],
+  });
+
+  readonly broadcastsSuperseded = new Counter({
+    name: 'realtime_broadcasts_superseded_total',
+    help: 'Leaderboards replaced by a newer one before this process sent them',
+    registers: [this.registry],
+  });
+
   readonly offlineDeliveries = new Counter({
     name: 'realtime_offline_deliveries_total',
     help: 'Offline delivery outcomes, by channel, status (sent, skipped, retried, failed) and skip reason',

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from
 import {
   groupRoom,
   type InterServerEvents,
+  type LatestBroadcast,
   type MembershipChange,
   type ServerEventName,
   type ServerPayload,
@@ -11,8 +12,10 @@ import {
 import { ApiError } from '../common/api-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { BudgetedBroadcast } from './budgeted-broadcast.js';
 import { isClustered } from './realtime-io.adapter.js';
 import { RedisPresence } from './redis-presence.js';
+import { type RoomMessageName, RoomMessages } from './room-messages.js';
 import { REDIS, type RedisPair } from './redis.module.js';
 import { type AppServer, type AppSocket } from './socket-types.js';
 
@@ -47,6 +50,17 @@ export type Audience =
 
 const GROUP_ROOM_PREFIX = groupRoom('');
 
+/**
+ * With sharded pub/sub, an emit to at most this many users goes as one message per user's room, each
+ * to the processes holding that user only; a larger audience goes as one message to every process,
+ * which carries the payload once (see README, "Scaling out").
+ */
+const USER_ROOMS_APART = 16;
+
+/** Whether the audience is users only: each socket is in one user room, so per-room emits send no copies. */
+const usersOnly = (audience: Audience): boolean =>
+  audience !== 'all' && !('groupId' in audience) && ('userId' in audience || !audience.groupIds?.length);
+
 function audienceRooms(audience: Audience): string[] | 'all' {
   if (audience === 'all') return 'all';
   if ('userId' in audience) return [userRoom(audience.userId)];
@@ -71,15 +85,18 @@ export class WebSocketService implements OnApplicationShutdown {
   private readonly clustered: boolean;
   /** With Redis, presence lives there (crash-safe heartbeats); without, each process knows its own. */
   private presence: RedisPresence | null = null;
+  /** With REDIS_ADAPTER=sharded: messages to the processes holding a room, and only to them. */
+  private rooms: RoomMessages | null = null;
   private readonly logger = new Logger('WebSocketService');
   /** Membership changes applied on this process so far (see {@link membershipEpoch}). */
   private membershipChanges = 0;
   /** `events_out{target="socket"}` per event, bound once: a notification is several per-socket emits. */
   private readonly toSocketCounters = new Map<ServerEventName, { inc(): void }>();
+  private budget: BudgetedBroadcast | undefined;
 
   constructor(
     private readonly metrics: MetricsService,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(REDIS) private readonly redis: RedisPair | null = null,
   ) {
     this.clustered = isClustered(config);
@@ -88,10 +105,20 @@ export class WebSocketService implements OnApplicationShutdown {
   /** Called once by the gateway when Socket.IO is up. */
   attach(server: AppServer): void {
     this.server = server;
+    if (this.redis?.kind === 'sharded') {
+      this.rooms = new RoomMessages(this.redis.pub, this.redis.sub, this.redis.key, server.of('/').adapter);
+    }
+    const seconds = this.metrics.broadcastSeconds;
+    this.budget = new BudgetedBroadcast(server, this.config.limits.broadcastCpuShare, {
+      spent: (ms) => seconds.inc(ms / 1000),
+      superseded: () => this.metrics.broadcastsSuperseded.inc(),
+    });
     this.fromOtherProcesses('groups:changed', (change, ack) => {
       this.applyMembership(change);
-      ack(true);
+      // With sharded pub/sub the group's events reach this process once it subscribed to the room.
+      void this.reachable(groupRoom(change.groupId)).then(() => ack(true));
     });
+    this.fromOtherProcesses('broadcast:latest', (key, value) => this.broadcastLocally(key, value));
     if (!this.redis) return;
     const presence = new RedisPresence(this.redis.pub, this.redis.key);
     this.presence = presence;
@@ -120,7 +147,34 @@ export class WebSocketService implements OnApplicationShutdown {
     const rooms = audienceRooms(audience);
     this.metrics.eventsOut.inc({ event, target: audienceTarget(audience) });
     if (rooms === 'all') this.io.emit(event, ...([payload] as Args<E>));
-    else if (rooms.length > 0) this.io.to(rooms).emit(event, ...([payload] as Args<E>));
+    else if (this.rooms && rooms.length > 1 && rooms.length <= USER_ROOMS_APART && usersOnly(audience)) {
+      for (const room of rooms) this.io.to(room).emit(event, ...([payload] as Args<E>));
+    } else if (rooms.length > 0) this.io.to(rooms).emit(event, ...([payload] as Args<E>));
+  }
+
+  /**
+   * Sends the latest value of a broadcast the server makes by itself (a leaderboard) to everyone or a
+   * group's members, on every process, within BROADCAST_CPU_SHARE of each process's time: a newer
+   * value of the same `key` replaces one not yet sent (see BudgetedBroadcast). Unlike {@link emit},
+   * a socket may skip values, and always ends with the last.
+   */
+  broadcastLatest(key: string, audience: 'all' | { groupId: string }, payload: LatestBroadcast['payload']): void {
+    const value: LatestBroadcast = {
+      room: audience === 'all' ? null : groupRoom(audience.groupId),
+      event: 'leaderboard:updated',
+      payload,
+    };
+    this.metrics.eventsOut.inc({ event: value.event, target: audienceTarget(audience) });
+    this.broadcastLocally(key, value);
+    // A group's board goes only to the processes holding its room (with REDIS_ADAPTER=sharded).
+    if (value.room === null) this.toOtherProcesses('broadcast:latest', key, value);
+    else this.toOtherProcessesHolding(value.room, 'broadcast:latest', key, value);
+  }
+
+  private broadcastLocally(key: string, value: LatestBroadcast): void {
+    // A process with no socket in the room has nothing to send.
+    if (value.room !== null && !this.io.of('/').adapter.rooms.has(value.room)) return;
+    this.budget!.send(key, value);
   }
 
   /**
@@ -219,15 +273,45 @@ export class WebSocketService implements OnApplicationShutdown {
     if (this.clustered) (this.io.serverSideEmit as (e: string, ...a: unknown[]) => void)(event, ...args);
   }
 
-  /** Listens to what the other processes of the cluster tell. */
+  /**
+   * Tells the other processes that hold `room` (have a socket in it). With REDIS_ADAPTER=sharded only
+   * they get it, in order per room; otherwise every process does, as with {@link toOtherProcesses}.
+   * Heard with {@link fromOtherProcesses}, so a listener must ignore a room it does not hold.
+   */
+  toOtherProcessesHolding<E extends RoomMessageName>(
+    room: string,
+    event: E,
+    ...args: Parameters<InterServerEvents[E]>
+  ): void {
+    if (this.rooms) this.rooms.publish(room, event, args);
+    else this.toOtherProcesses(event, ...args);
+  }
+
+  /** Whether {@link toOtherProcessesHolding} reaches only the processes holding the room (REDIS_ADAPTER=sharded). */
+  get roomAddressing(): boolean {
+    return this.rooms !== null;
+  }
+
+  /**
+   * Resolves once what other processes send to `room` reaches this one: at once, but with sharded
+   * pub/sub, where this process subscribes to a room's channels when it first holds the room.
+   */
+  reachable(room: string): Promise<void> {
+    return this.rooms?.reachable(room) ?? Promise.resolve();
+  }
+
+  /** Listens to what the other processes of the cluster tell, to all of them or to a room this one holds. */
   fromOtherProcesses<E extends keyof InterServerEvents>(event: E, listener: InterServerEvents[E]): void {
-    if (this.clustered) (this.io.on as (e: string, l: (...a: never[]) => void) => void)(event, listener);
+    if (!this.clustered) return;
+    (this.io.on as (e: string, l: (...a: never[]) => void) => void)(event, listener);
+    this.rooms?.on(event, listener);
   }
 
   /** Sends an event to one socket (e.g. the replay of what that device missed). */
   emitToSocket<E extends ServerEventName>(socket: AppSocket, event: E, payload: ServerPayload<E>): void {
     let counter = this.toSocketCounters.get(event);
-    if (!counter) this.toSocketCounters.set(event, (counter = this.metrics.eventsOut.labels({ event, target: 'socket' })));
+    if (!counter)
+      this.toSocketCounters.set(event, (counter = this.metrics.eventsOut.labels({ event, target: 'socket' })));
     counter.inc();
     socket.emit(event, ...([payload] as Args<E>));
   }
