@@ -22,7 +22,8 @@ const refusals: Record<Exclude<VerifyResult, { ok: true }>['code'], string> = {
 
 /**
  * Requires `Authorization: Bearer <JWT>` (401), keeps each principal within its request budget (429
- * with Retry-After) and, with {@link Roles}, a role (403).
+ * with Retry-After) and, with {@link Roles}, a role (403). {@link authorize} is the same check for a
+ * route mounted on Fastify directly (see common/lean-route.ts).
  */
 @Injectable()
 export class HttpAuthGuard implements CanActivate {
@@ -32,30 +33,34 @@ export class HttpAuthGuard implements CanActivate {
     private readonly rateLimit: HttpRateLimit,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const result = this.verifier.verify(bearerToken(req.headers.authorization));
-    return result instanceof Promise ? result.then((r) => this.decide(context, r)) : this.decide(context, result);
-  }
-
-  private decide(context: ExecutionContext, result: VerifyResult): boolean {
-    if (!result.ok) throw new ApiError(result.code, refusals[result.code]);
-    const wait = this.rateLimit.take(result.principal);
-    if (wait > 0) {
-      context
-        .switchToHttp()
-        .getResponse<FastifyReply>()
-        .header('retry-after', String(Math.ceil(wait)));
-      throw new ApiError('RATE_LIMITED', 'too many requests for this token');
-    }
+  canActivate(context: ExecutionContext): true | Promise<true> {
+    const http = context.switchToHttp();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
       context.getHandler(),
       context.getClass(),
     ]);
+    return this.authorize(http.getRequest<AuthedRequest>(), http.getResponse<FastifyReply>(), roles);
+  }
+
+  /** Sets `req.principal`, or throws the ApiError to answer. */
+  authorize(req: FastifyRequest, reply: FastifyReply, roles?: readonly Role[]): true | Promise<true> {
+    const result = this.verifier.verify(bearerToken(req.headers.authorization));
+    return result instanceof Promise
+      ? result.then((r) => this.decide(req, reply, r, roles))
+      : this.decide(req, reply, result, roles);
+  }
+
+  private decide(req: FastifyRequest, reply: FastifyReply, result: VerifyResult, roles?: readonly Role[]): true {
+    if (!result.ok) throw new ApiError(result.code, refusals[result.code]);
+    const wait = this.rateLimit.take(result.principal);
+    if (wait > 0) {
+      void reply.header('retry-after', String(Math.ceil(wait)));
+      throw new ApiError('RATE_LIMITED', 'too many requests for this token');
+    }
     if (roles && !roles.includes(result.principal.role)) {
       throw ApiError.forbidden(`requires role ${roles.join(' or ')}`);
     }
-    context.switchToHttp().getRequest<AuthedRequest>().principal = result.principal;
+    (req as AuthedRequest).principal = result.principal;
     return true;
   }
 }

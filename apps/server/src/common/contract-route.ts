@@ -8,12 +8,17 @@ import { Roles } from '../auth/http-auth.guard.js';
  * what the documents say.
  */
 export function ContractRoute(route: RouteDef): MethodDecorator {
-  const success = Object.keys(route.responses)
-    .map(Number)
-    .find((status) => status < 300);
+  const success = successStatus(route);
   return applyDecorators(
     RequestMapping({ method: RequestMethod[route.method], path: route.path }),
     ...(success ? [HttpCode(success)] : []),
     ...(Array.isArray(route.access) ? [Roles(...route.access)] : []),
   );
+}
+
+/** The 2xx status a route of the contract answers with. */
+export function successStatus(route: RouteDef): number | undefined {
+  return Object.keys(route.responses)
+    .map(Number)
+    .find((status) => status < 300);
 }

@@ -32,36 +32,39 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
-    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
-      this.logger.warn(`unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
-      if (!res.sent && !res.hasHeader('retry-after'))
-        void res.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-    } else if (body.statusCode >= 500) {
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    }
-    // The route may have set another content type (e.g. /metrics' text/plain) before it failed.
-    if (!res.sent) void res.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+    sendHttpError(host.switchToHttp().getResponse<FastifyReply>(), exception, this.logger);
   }
+}
 
-  private toBody(exception: unknown): HttpError {
-    const known = knownError(exception);
-    if (known) return known.toBody();
-    // Fastify's own errors (body parsing) reach here wrapped by Nest, with the original as `cause`.
-    const fastifyCode = ((exception as { cause?: { code?: unknown } })?.cause ?? (exception as { code?: unknown }))
-      ?.code;
-    const bodyError = typeof fastifyCode === 'string' ? bodyErrors[fastifyCode] : undefined;
-    if (bodyError) return { ...bodyError, code: codeByStatus[bodyError.statusCode]! };
-    if (exception instanceof HttpException) {
-      const statusCode = exception.getStatus();
-      const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null && 'code' in response) return response as HttpError;
-      const raw =
-        typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
-      const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
-      return { statusCode, code: codeByStatus[statusCode] ?? 'INTERNAL_ERROR', message };
-    }
-    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'internal server error' };
+/** Answers `exception` as the contract's error body (the filter's, and a lean route's: common/lean-route.ts). */
+export function sendHttpError(res: FastifyReply, exception: unknown, logger: Logger): void {
+  const body = errorBody(exception);
+  if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+    logger.warn(`unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+    if (!res.sent && !res.hasHeader('retry-after'))
+      void res.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  } else if (body.statusCode >= 500) {
+    logger.error(exception instanceof Error ? exception.stack : String(exception));
   }
+  // The route may have set another content type (e.g. /metrics' text/plain) before it failed.
+  if (!res.sent) void res.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+function errorBody(exception: unknown): HttpError {
+  const known = knownError(exception);
+  if (known) return known.toBody();
+  // Fastify's own errors (body parsing) reach here wrapped by Nest, with the original as `cause`.
+  const fastifyCode = ((exception as { cause?: { code?: unknown } })?.cause ?? (exception as { code?: unknown }))?.code;
+  const bodyError = typeof fastifyCode === 'string' ? bodyErrors[fastifyCode] : undefined;
+  if (bodyError) return { ...bodyError, code: codeByStatus[bodyError.statusCode]! };
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    if (typeof response === 'object' && response !== null && 'code' in response) return response as HttpError;
+    const raw =
+      typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
+    return { statusCode, code: codeByStatus[statusCode] ?? 'INTERNAL_ERROR', message };
+  }
+  return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'internal server error' };
 }

@@ -1,11 +1,12 @@
-import { Body, Controller, HttpStatus, Inject, Logger, Req, Res, UseGuards } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { parsePublishedPayload, type RouteResponse, routes } from '@realtime/contracts';
-import { type FastifyReply } from 'fastify';
+import { type FastifyInstance, type FastifyReply } from 'fastify';
 import { type AuthedRequest, HttpAuthGuard } from '../auth/http-auth.guard.js';
 import { afterCommit } from '../common/after-commit.js';
 import { ApiError, parseOrThrow } from '../common/api-error.js';
-import { ContractRoute } from '../common/contract-route.js';
 import { assertFanout, bodySize } from '../common/fanout.js';
+import { mountLeanRoute } from '../common/lean-route.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
 import { IdempotentWrites } from '../idempotency/idempotent-writes.js';
@@ -13,24 +14,30 @@ import { WebSocketService } from './websocket.service.js';
 
 const { publishEvent } = routes;
 
-/** `POST /api/events`: other services publish the contract events that carry no store position, to users or to everyone. */
-@Controller()
-@UseGuards(HttpAuthGuard)
-export class EventsController {
-  private readonly logger = new Logger('EventsController');
+/**
+ * `POST /api/events`: other services publish the contract events that carry no store position, to
+ * users or to everyone. Mounted on Fastify directly (see common/lean-route.ts): it is the route whose
+ * CPU per request decides how many events a process can fan out.
+ */
+@Injectable()
+export class EventsRoute implements OnModuleInit {
+  private readonly logger = new Logger('EventsRoute');
 
   constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly auth: HttpAuthGuard,
     private readonly ws: WebSocketService,
     private readonly writes: IdempotentWrites,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @ContractRoute(publishEvent)
-  async publish(
-    @Req() req: AuthedRequest,
-    @Body() body: unknown,
-    @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<RouteResponse<typeof publishEvent>> {
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    mountLeanRoute(fastify, publishEvent, this.auth, (req, res) => this.publish(req, res));
+  }
+
+  async publish(req: AuthedRequest, res: FastifyReply): Promise<RouteResponse<typeof publishEvent>> {
+    const body = req.body;
     const headers = parseOrThrow(publishEvent.headers, req.headers, 'headers');
     const scope = idempotencyScope(req, publishEvent, headers['idempotency-key'], body);
     const { event, payload, userIds, groupIds } = parseOrThrow(publishEvent.body, body, 'body');

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClientEventRouter } from './client-event-router.js';
 import { ConnectionHooks } from './connection-hooks.js';
-import { EventsController } from './events.controller.js';
+import { EventsRoute } from './events.route.js';
 import { PresenceController } from './presence.controller.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { SessionExpiry } from './session-expiry.js';
@@ -10,8 +10,8 @@ import { WebSocketService } from './websocket.service.js';
 
 @Module({
   imports: [AuthModule],
-  controllers: [EventsController, PresenceController],
-  providers: [RealtimeGateway, WebSocketService, ClientEventRouter, ConnectionHooks, SessionExpiry],
+  controllers: [PresenceController],
+  providers: [EventsRoute, RealtimeGateway, WebSocketService, ClientEventRouter, ConnectionHooks, SessionExpiry],
   exports: [WebSocketService, ClientEventRouter, ConnectionHooks],
 })
 export class RealtimeModule {}
