@@ -7,7 +7,8 @@ afterAll(() => dropTestDatabases());
 /**
  * Audiences past what one statement's bind parameters can hold (65,535: a group of 9,363 users
  * overflowed the notifications insert, which failed as a broken connection). Publishing costs a
- * constant number of parameters whatever the audience.
+ * constant number of parameters whatever the audience. Past GROUP_PUBLISH_CHUNK_SIZE (5,000) members a
+ * group is stored in several transactions, one per chunk (group-publish.e2e.test.ts tests that closely).
  */
 const MEMBERS = 12_000;
 

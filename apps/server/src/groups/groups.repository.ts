@@ -68,15 +68,22 @@ export class GroupsRepository {
     });
   }
 
-  /** The group's members (none: an empty list), in a stable order. */
-  async members(groupId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('group_members')
-      .select('user_id')
-      .where('group_id', '=', groupId)
-      .orderBy('user_id')
-      .execute();
+  /** The group's members (none: an empty list), in a stable order; the first `limit` when given. */
+  async members(groupId: string, limit?: number): Promise<string[]> {
+    let q = this.db.selectFrom('group_members').select('user_id').where('group_id', '=', groupId).orderBy('user_id');
+    if (limit !== undefined) q = q.limit(limit);
+    const rows = await q.execute();
     return rows.map((r) => r.user_id);
+  }
+
+  /** How many members the group has. */
+  async count(groupId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('group_members')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('group_id', '=', groupId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   /** The user's groups, in a stable order. */

@@ -7,7 +7,7 @@ import { ContractRoute } from '../common/contract-route.js';
 import { assertFanout, bodySize } from '../common/fanout.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { answer, idempotencyScope } from '../idempotency/idempotency-http.js';
-import { GroupsRepository } from '../groups/groups.repository.js';
+import { type GroupAnswer, GroupPublisher } from '../groups/group-publisher.js';
 import { NotificationsService } from './notifications.service.js';
 
 const { createNotification, listNotifications, markNotificationRead, markAllNotificationsRead, deleteNotification } =
@@ -19,7 +19,7 @@ const { createNotification, listNotifications, markNotificationRead, markAllNoti
 export class NotificationsController {
   constructor(
     private readonly notifications: NotificationsService,
-    private readonly groups: GroupsRepository,
+    private readonly groups: GroupPublisher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -28,14 +28,14 @@ export class NotificationsController {
     @Req() req: AuthedRequest,
     @Body() body: unknown,
     @Res({ passthrough: true }) res: FastifyReply,
-  ): Promise<RouteResponse<typeof createNotification>> {
+  ): Promise<RouteResponse<typeof createNotification> | GroupAnswer> {
     const headers = parseOrThrow(createNotification.headers, req.headers, 'headers');
     const scope = idempotencyScope(req, createNotification, headers['idempotency-key'], body);
     const { userId, userIds, groupId, ...input } = parseOrThrow(createNotification.body, body, 'body');
-    // A group's notification is one per member, each with the member's own seq.
-    const recipients = [
-      ...new Set(groupId !== undefined ? await this.groups.members(groupId) : (userIds ?? [userId!])),
-    ];
+    // A group's notification is one per member, each with the member's own seq; past one chunk of
+    // members it is stored chunk by chunk (GroupPublisher).
+    if (groupId !== undefined) return answer(res, await this.groups.publish(scope, groupId, input, bodySize(req)));
+    const recipients = [...new Set(userIds ?? [userId!])];
     assertFanout(input, recipients.length, this.config.limits.maxFanoutBytes, bodySize(req));
     return answer(res, await this.notifications.publish(scope, recipients, input));
   }

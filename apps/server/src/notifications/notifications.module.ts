@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { ClusterCatchUp } from '../delivery/cluster-catch-up.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
+import { GroupPublisher } from '../groups/group-publisher.js';
+import { GroupPublishesRepository } from '../groups/group-publishes.repository.js';
 import { GroupsRepository } from '../groups/groups.repository.js';
 import { OfflineModule } from '../offline/offline.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
@@ -17,6 +19,8 @@ import { NotificationsSocket } from './notifications.socket.js';
     NotificationsRepository,
     NotificationsService,
     GroupsRepository,
+    GroupPublishesRepository,
+    GroupPublisher,
     NotificationsSocket,
     DeliveryService,
     ClusterCatchUp,

@@ -268,6 +268,34 @@ const migrations: Record<string, Migration> = {
       );
     },
   },
+  '0009_group_publishes': {
+    async up(db: Kysely<unknown>) {
+      // A group notification larger than one chunk: stored chunk by chunk (members in user_id order),
+      // each chunk's transaction moving `last_user_id` on, so a retry of its Idempotency-Key resumes
+      // after the last member done. Each chunk keeps the notifications it stored as the answer lists them.
+      await sql`
+        create table group_publishes (
+          id uuid primary key,
+          group_id text not null,
+          last_user_id text,
+          chunks integer not null default 0,
+          done boolean not null default false,
+          created_at timestamptz not null default now()
+        )`.execute(db);
+      await sql`create index group_publishes_created_at_idx on group_publishes (created_at)`.execute(db);
+      await sql`
+        create table group_publish_chunks (
+          publish_id uuid not null references group_publishes (id) on delete cascade,
+          chunk integer not null,
+          notifications text not null,
+          primary key (publish_id, chunk)
+        )`.execute(db);
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table group_publish_chunks`.execute(db);
+      await sql`drop table group_publishes`.execute(db);
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -159,6 +159,24 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+/** A group notification stored chunk by chunk (see GroupPublishesRepository). */
+export interface GroupPublishesTable {
+  id: string;
+  group_id: string;
+  /** The last member (in user_id order) of the chunks stored so far; null before the first. */
+  last_user_id: string | null;
+  chunks: ColumnType<number, number | undefined, number>;
+  done: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+}
+
+/** One chunk's notifications, as JSON array elements joined by commas (no brackets): the answer's text. */
+export interface GroupPublishChunksTable {
+  publish_id: string;
+  chunk: number;
+  notifications: string;
+}
+
 export interface Database {
   notifications: NotificationsTable;
   user_state: UserStateTable;
@@ -173,4 +191,6 @@ export interface Database {
   server_keys: ServerKeysTable;
   email_digests: EmailDigestsTable;
   dev_mailbox: DevMailboxTable;
+  group_publishes: GroupPublishesTable;
+  group_publish_chunks: GroupPublishChunksTable;
 }
