@@ -1,14 +1,22 @@
 // Side-by-side benchmark: the gateway (@realtime/server's dist/main.js) against a bare Socket.IO
 // server doing the same work (../baseline/server.mjs), started and measured alternately (bare,
-// gateway, bare, gateway...) so that drift on the machine hits both alike, on the embedded store
-// (a data directory as `pnpm start` keeps one: created once, unmeasured, then reopened by each gateway
-// run from a pristine copy) and on a fresh PostgreSQL database per gateway run (created and dropped here).
-// Per run: idle RSS; handshakes of every socket (users x 2 devices); a closed loop of
-// POST /api/events to one user (fan-out); broadcasts to every socket; then, gateway only,
-// POST /api/notifications, notification:mark_read, fan-out under a flooding socket and Web Push to a
-// local push service (./lib/push-receiver.mjs). Every delivery is checked: a lost, duplicated
-// or misrouted event fails the run (exit 1). Targets on the ratios gateway/bare are printed with
-// PASS/MISS and never change the exit code. Server CPU and RSS come from /proc (whole process tree).
+// bare-jose, empty-nest, gateway, bare, ...) so that drift on the machine hits every side alike, on
+// the embedded store (a data directory as `pnpm start` keeps one: created once, unmeasured, then
+// reopened by each gateway run from a pristine copy) and on a fresh PostgreSQL database per gateway
+// run (created and dropped here). The sides:
+//   bare        the baseline checking every token with node:crypto's HMAC, uncached, as a careful
+//               bare server would: the reference of the targets
+//   bare-jose   the same server checking tokens through jose (WebCrypto), the bench's old reference,
+//               reported as a second comparison
+//   empty-nest  an empty Nest + Fastify + Socket.IO app (../empty-nest/main.mjs): idle RSS only, the
+//               floor the gateway's idle RSS is judged against
+// Per run: idle RSS (IDLE_SETTLE_MS after /ready, the same for every side); handshakes of every
+// socket (users x 2 devices); a closed loop of POST /api/events to one user (fan-out); broadcasts to
+// every socket; then, gateway only, POST /api/notifications, notification:mark_read, fan-out under a
+// flooding socket and Web Push to a local push service (./lib/push-receiver.mjs). Every delivery is
+// checked: a lost, duplicated or misrouted event fails the run (exit 1). Targets on the ratios
+// gateway/bare (idle RSS: gateway/empty Nest) are printed with PASS/MISS and never change the exit
+// code. Server CPU and RSS come from /proc (whole process tree).
 //
 //   pnpm bench                                  from the repository root (builds the server first)
 //   node apps/bench/src/run.mjs [--smoke]       with the server already built
@@ -18,6 +26,7 @@
 //   BENCH_CLIENTS               sockets, two per user (default 2000; smoke 40)
 //   BENCH_STORES                embedded,postgres (default both; without PostgreSQL outside CI it is skipped)
 //   BENCH_ROUNDS                alternating rounds per store (default 2; smoke 1)
+//   BENCH_SIDES                 sides to run, in order (default bare,bare-jose,empty-nest,gateway)
 //   BENCH_EVENTS                measured fan-out events (default 4000; smoke 50)
 //   BENCH_BROADCASTS            broadcasts in the burst (default 40; smoke 3)
 //   BENCH_PUSH_USERS            gateway only: users with one push subscription each (default 500; smoke 20)
@@ -27,6 +36,10 @@
 //   BENCH_REDIS_URL             passed to the gateway as REDIS_URL
 //   BENCH_NO_PIN=1              do not pin with taskset
 //   BENCH_DOCS=0|1              never / always write docs/benchmarks.{md,svg} (default: full default runs only)
+//   BENCH_MODES=storm,cluster,groups  the modes run after the comparison, each a section of docs/benchmarks.md
+//                               (default: all three on a full default run; none with --smoke, BENCH_WORKERS or
+//                               other sizes; `BENCH_MODES=` none). Each also runs alone: src/storm.mjs, src/cluster.mjs,
+//                               src/groups.mjs (their sizes and variables are in apps/bench/README.md)
 //   BENCH_PG_ADMIN_URL          where databases are created (default postgres://postgres@127.0.0.1:5432/test)
 import console from 'node:console';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,7 +55,10 @@ import { createHttp } from './lib/http.mjs';
 import { pin } from './lib/pinning.mjs';
 import { createDatabase, databaseStats, dropDatabase, postgresProblem } from './lib/postgres.mjs';
 import {
+  baselineRows,
+  BASELINES_HEADER,
   COMPARISON_HEADER,
+  COMPARISON_NOTE,
   comparisonRows,
   FIGURES,
   GATEWAY_ONLY_HEADER,
@@ -50,17 +66,20 @@ import {
   GENERATOR_HEADER,
   generatorRows,
   generatorWarnings,
+  idleHeader,
+  idleRows,
   info,
   INFO,
   INFO_HEADER,
   infoRows,
+  joseComparison,
   judge,
   textTable,
 } from './lib/report.mjs';
 import { broadcast, fanout, handshake, markRead, notifications, underFlood } from './lib/scenarios.mjs';
 import { webPush } from './lib/push.mjs';
 import { startPushReceiver, vapidKeyPair } from './lib/push-receiver.mjs';
-import { startServer } from './lib/server.mjs';
+import { SIDES as SERVER_SIDES, startServer } from './lib/server.mjs';
 import { mb, mean, num, round } from './lib/stats.mjs';
 import { signToken } from './lib/tokens.mjs';
 import { now } from './lib/wire.mjs';
@@ -73,14 +92,18 @@ const intEnv = (name, def, min, max) => {
   return Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : def;
 };
 
+const IDLE_SETTLE_MS = 3000;
 const CLIENTS = intEnv('BENCH_CLIENTS', SMOKE ? 40 : 2000, 2, 10_000) & ~1; // even: two devices per user
 const P = {
   smoke: SMOKE,
   clients: CLIENTS,
   users: CLIENTS / 2,
   rounds: intEnv('BENCH_ROUNDS', SMOKE ? 1 : 2, 1, 10),
-  // Idle is what a server sits at once start-up has settled (V8 shrinks its heap some seconds after).
-  idleSettleMs: SMOKE ? 300 : 10_000,
+  // Idle RSS is read this long after /ready, the same for every side: start-up has settled by then
+  // (bare, empty Nest and the gateway on PostgreSQL read the same from 1 s to 15 s), and V8's memory
+  // reducer, which shrinks an idle heap at some point 8 s to over 30 s after the first full
+  // collection, has not run in any side yet, so that no side is caught before it and another after it.
+  idleSettleMs: SMOKE ? 300 : IDLE_SETTLE_MS,
   handshakeConcurrency: 50,
   rssSettleMs: SMOKE ? 200 : 1000,
   fanoutEvents: intEnv('BENCH_EVENTS', SMOKE ? 50 : 4000, 1, 100_000),
@@ -106,10 +129,10 @@ const STORES = (process.env.BENCH_STORES ?? 'embedded,postgres')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-const SIDES = (process.env.BENCH_SIDES ?? 'bare,gateway')
+const SIDES = (process.env.BENCH_SIDES ?? 'bare,bare-jose,empty-nest,gateway')
   .split(',')
   .map((s) => s.trim())
-  .filter((s) => s === 'bare' || s === 'gateway');
+  .filter((s) => Object.hasOwn(SERVER_SIDES, s));
 const WORKERS = (process.env.BENCH_WORKERS ?? '')
   .split(',')
   .map((s) => Number.parseInt(s.trim(), 10))
@@ -252,93 +275,96 @@ async function runOne({
     const idle = server.sample();
     result.idleRssBytes = idle.rssBytes;
     result.processes ??= idle.processes;
-    const cap = P.scenarioCapMs;
-    const tag = `${store}-r${roundNo}-${side}`;
+    // The empty Nest app is measured idle only: it does none of the gateway's work.
+    if (side !== 'empty-nest') {
+      const cap = P.scenarioCapMs;
+      const tag = `${store}-r${roundNo}-${side}`;
 
-    result.handshake = await handshake({
-      server,
-      fleet,
-      concurrency: P.handshakeConcurrency,
-      capMs: cap,
-      idleRssBytes: idle.rssBytes,
-      settleMs: P.rssSettleMs,
-    });
-    if (result.handshake.connected === 0)
-      throw new Error(`no socket could connect: ${JSON.stringify(result.handshake.failures)}`);
+      result.handshake = await handshake({
+        server,
+        fleet,
+        concurrency: P.handshakeConcurrency,
+        capMs: cap,
+        idleRssBytes: idle.rssBytes,
+        settleMs: P.rssSettleMs,
+      });
+      if (result.handshake.connected === 0)
+        throw new Error(`no socket could connect: ${JSON.stringify(result.handshake.failures)}`);
 
-    result.fanout = await fanout({
-      server,
-      fleet,
-      http,
-      serviceToken,
-      users,
-      count: P.fanoutEvents,
-      warmup: P.fanoutWarmup,
-      concurrency: P.fanoutConcurrency,
-      capMs: cap,
-      tag,
-    });
-    result.broadcast = await broadcast({
-      server,
-      fleet,
-      http,
-      serviceToken,
-      warmupRounds: P.broadcastWarmup,
-      rounds: P.broadcastRounds,
-      burst: P.broadcastBurst,
-      burstConcurrency: P.broadcastBurstConcurrency,
-      capMs: cap,
-    });
-    if (side === 'gateway' && gatewayOnly) {
-      const n = await notifications({
+      result.fanout = await fanout({
         server,
         fleet,
         http,
         serviceToken,
         users,
-        count: P.notifications,
-        concurrency: P.notificationConcurrency,
+        count: P.fanoutEvents,
+        warmup: P.fanoutWarmup,
+        concurrency: P.fanoutConcurrency,
         capMs: cap,
         tag,
       });
-      const { createdNotifications, ...rest } = n;
-      result.notifications = rest;
-      result.markRead = await markRead({
+      result.broadcast = await broadcast({
         server,
-        fleet,
-        created: createdNotifications,
-        ops: P.markReads,
-        concurrency: P.markReadConcurrency,
-        capMs: cap,
-      });
-      result.underFlood = await underFlood({
-        server,
-        flooderToken: await signToken(server.jwtSecret, { sub: 'bench-flooder', role: 'user' }),
         fleet,
         http,
         serviceToken,
-        users,
-        count: P.floodEvents,
-        warmup: 0,
-        concurrency: P.fanoutConcurrency,
+        warmupRounds: P.broadcastWarmup,
+        rounds: P.broadcastRounds,
+        burst: P.broadcastBurst,
+        burstConcurrency: P.broadcastBurstConcurrency,
         capMs: cap,
-        tag: `${tag}-flood`,
       });
-      if (pushReceiver) {
-        result.push = await webPush({
+      if (side === 'gateway' && gatewayOnly) {
+        const n = await notifications({
           server,
           fleet,
           http,
-          receiver: pushReceiver,
           serviceToken,
-          users: P.pushUsers,
-          count: P.pushNotifications,
-          concurrency: P.pushConcurrency,
-          registerConcurrency: P.pushRegisterConcurrency,
+          users,
+          count: P.notifications,
+          concurrency: P.notificationConcurrency,
           capMs: cap,
-          graceMs: P.pushGraceMs,
-          tag: `${tag}-push`,
+          tag,
         });
+        const { createdNotifications, ...rest } = n;
+        result.notifications = rest;
+        result.markRead = await markRead({
+          server,
+          fleet,
+          created: createdNotifications,
+          ops: P.markReads,
+          concurrency: P.markReadConcurrency,
+          capMs: cap,
+        });
+        result.underFlood = await underFlood({
+          server,
+          flooderToken: await signToken(server.jwtSecret, { sub: 'bench-flooder', role: 'user' }),
+          fleet,
+          http,
+          serviceToken,
+          users,
+          count: P.floodEvents,
+          warmup: 0,
+          concurrency: P.fanoutConcurrency,
+          capMs: cap,
+          tag: `${tag}-flood`,
+        });
+        if (pushReceiver) {
+          result.push = await webPush({
+            server,
+            fleet,
+            http,
+            receiver: pushReceiver,
+            serviceToken,
+            users: P.pushUsers,
+            count: P.pushNotifications,
+            concurrency: P.pushConcurrency,
+            registerConcurrency: P.pushRegisterConcurrency,
+            capMs: cap,
+            graceMs: P.pushGraceMs,
+            tag: `${tag}-push`,
+          });
+        }
       }
     }
   } catch (err) {
@@ -444,7 +470,7 @@ async function compare(meta, state) {
       if (fatal) failed = true;
       continue;
     }
-    console.log(`\n=== ${store}: ${P.rounds} round(s) of bare then gateway ===`);
+    console.log(`\n=== ${store}: ${P.rounds} round(s) of ${SIDES.join(', ')} ===`);
     const dataDir = store === 'embedded' && SIDES.includes('gateway') ? await embeddedDataDirs() : null;
     const runs = [];
     for (let r = 1; r <= P.rounds; r++) {
@@ -461,7 +487,7 @@ async function compare(meta, state) {
             cpus: meta.pinning.serverCpus,
             pushReceiver: push,
           });
-        } else if (side === 'bare')
+        } else if (side !== 'gateway')
           run = await runOne({ side, store, round: r, env: {}, cpus: meta.pinning.serverCpus });
         else {
           run = await withDatabase(state, (url) =>
@@ -486,7 +512,7 @@ async function compare(meta, state) {
     }
     const figures = FIGURES.map((f) => judge(f, store, runs));
     const infos = INFO.map((f) => info(f, runs));
-    stores[store] = { runs, figures, info: infos };
+    stores[store] = { runs, figures, info: infos, vsJose: joseComparison(runs) };
   }
   await pushReceiver?.close();
   return { stores, failed };
@@ -500,7 +526,15 @@ function printComparison(meta, stores) {
       `\n${store === 'embedded' ? 'Embedded store (a data directory, reopened)' : 'PostgreSQL (fresh database per gateway run)'}: mean of ${n} alternating run(s) per side`,
     );
     for (const l of textTable(COMPARISON_HEADER, comparisonRows(s.figures))) console.log(l);
+    console.log(`  ${COMPARISON_NOTE}`);
     for (const f of s.figures.filter((x) => x.note)) console.log(`  ${f.label}: n/a, ${f.note}`);
+    const baselines = baselineRows(s.runs);
+    if (baselines.length) {
+      console.log('');
+      for (const l of textTable(BASELINES_HEADER, baselines)) console.log(l);
+    }
+    console.log('');
+    for (const l of textTable(idleHeader(P.idleSettleMs), idleRows(s.runs))) console.log(l);
     console.log('');
     for (const l of textTable(INFO_HEADER, infoRows(s.info))) console.log(l);
     console.log('');
@@ -617,6 +651,60 @@ async function scaling(meta, state) {
   return { workers: { byN, summary }, failed: all.some((x) => x.error || Object.keys(x.violations ?? {}).length) };
 }
 
+/** The modes asked for (BENCH_MODES), in order: by default all of them on a full default-size run. */
+function modesWanted() {
+  const raw = process.env.BENCH_MODES ?? (DEFAULT_SIZES && !SMOKE && !WORKERS_MODE ? 'storm,cluster,groups' : '');
+  return raw
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m === 'storm' || m === 'cluster' || m === 'groups');
+}
+
+/**
+ * Runs the modes after the comparison, with the same pinning: the leaderboard storm at 16,000 sockets,
+ * the cost per event from 1 to 4 processes over Redis, and groups of 5,000 and 100,000 members. Each
+ * gives `{ name, outcome, problems, markdown }`; a mode that throws is a problem, not the end of the run.
+ */
+async function runModes(meta) {
+  const results = [];
+  const cpus = meta.pinning.serverCpus;
+  for (const name of modesWanted()) {
+    console.log(`\n##### mode: ${name}`);
+    try {
+      if (name === 'storm') {
+        const { storm, stormMarkdown } = await import('./storm.mjs');
+        const outcome = await storm({ cpus });
+        results.push({
+          name,
+          outcome,
+          problems: outcome.problems,
+          markdown: stormMarkdown(outcome, { command: meta.command }),
+        });
+      } else if (name === 'cluster') {
+        const { cluster, clusterLines, clusterMarkdown } = await import('./cluster.mjs');
+        const outcome = await cluster({ cpus });
+        for (const l of clusterLines(outcome)) console.log(l);
+        const problems = outcome.skipped && !CI ? [] : outcome.problems;
+        results.push({ name, outcome, problems, markdown: clusterMarkdown(outcome, { command: meta.command }) });
+      } else {
+        const { groups, groupsMarkdown } = await import('./groups.mjs');
+        const outcome = await groups();
+        results.push({
+          name,
+          outcome,
+          problems: outcome.problems,
+          markdown: groupsMarkdown(outcome, { command: meta.command }),
+        });
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      console.log(`  ${name} mode failed: ${message}`);
+      results.push({ name, outcome: { error: message }, problems: [message], markdown: '' });
+    }
+  }
+  return results;
+}
+
 async function main() {
   const started = now();
   const maxWorkers = WORKERS_MODE ? Math.max(...WORKERS) : 1;
@@ -656,6 +744,7 @@ async function main() {
     outcome = await compare(meta, state);
     printComparison(meta, outcome.stores);
   }
+  const modes = await runModes(meta);
 
   // Correctness: every run ran, and nothing was lost, duplicated or misrouted.
   const runs = WORKERS_MODE
@@ -670,6 +759,7 @@ async function main() {
     if (r.error) problems.push(`${who}: ${r.error.split('\n')[0]}`);
     for (const [k, v] of Object.entries(r.violations ?? {})) problems.push(`${who}: ${k} x${v}`);
   }
+  for (const m of modes) for (const p of m.problems) problems.push(`${m.name} mode: ${p}`);
   const serverErrorEvents = runs.reduce((s, r) => s + (r.serverErrorEvents ?? 0), 0);
   const ok = !outcome.failed && problems.length === 0 && runs.length > 0;
 
@@ -683,6 +773,7 @@ async function main() {
     problems,
     serverErrorEvents,
     ...(WORKERS_MODE ? outcome : { stores: outcome.stores }),
+    modes: Object.fromEntries(modes.map((m) => [m.name, m.outcome])),
   };
   mkdirSync(RESULTS, { recursive: true });
   const stamp = meta.date.replace(/[:.]/g, '-');
@@ -698,7 +789,13 @@ async function main() {
       DEFAULT_SIZES &&
       Object.values(outcome.stores).every((s) => s.runs && s.runs.every((r) => !r.error)));
   if (docsWanted && !WORKERS_MODE && !SMOKE) {
-    const files = writeDocs({ meta: { ...meta, loadAvgAtEnd, totalMs }, stores: outcome.stores, ok, problems });
+    const files = writeDocs({
+      meta: { ...meta, loadAvgAtEnd, totalMs },
+      stores: outcome.stores,
+      ok,
+      problems,
+      sections: modes.map((m) => m.markdown),
+    });
     console.log(`\ndocs written: ${files.join(', ')}`);
   } else if (!SMOKE && !WORKERS_MODE) {
     console.log(

@@ -2,13 +2,18 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, URL } from 'node:url';
 import {
+  baselineRows,
+  BASELINES_HEADER,
   COMPARISON_HEADER,
+  COMPARISON_NOTE,
   comparisonRows,
   GATEWAY_ONLY_HEADER,
   gatewayOnlyRows,
   GENERATOR_HEADER,
   generatorRows,
   generatorWarnings,
+  idleHeader,
+  idleRows,
   INFO_HEADER,
   infoRows,
   markdownTable,
@@ -22,7 +27,7 @@ const STORE_TITLE = {
   postgres: 'PostgreSQL (a fresh database per gateway run)',
 };
 
-export function writeDocs({ meta, stores, ok, problems }) {
+export function writeDocs({ meta, stores, ok, problems, sections = [] }) {
   const ran = Object.entries(stores).filter(([, s]) => !s.skipped);
   const svg = renderSvg({
     title: 'Gateway vs bare Socket.IO server',
@@ -38,12 +43,15 @@ export function writeDocs({ meta, stores, ok, problems }) {
   md.push('# Benchmarks: the gateway against a bare Socket.IO server');
   md.push('');
   md.push(
-    'The gateway (`apps/server`, built) and a minimal server doing the same work with `node:http`, `socket.io` and',
-    '`jose` and nothing else (`apps/bench/baseline/server.mjs`: JWT checked in `io.use`, one room per user, unread',
-    'counts in a `Map`) are started and measured alternately (bare, gateway, bare, gateway) so that drift on the',
-    'machine hits both alike. The load generator speaks the Engine.IO / Socket.IO wire protocol directly over `ws`',
-    'and checks every delivery: a lost, duplicated or misrouted event fails the run. Each figure is the mean of the',
-    'runs of each side; the ratio is gateway / bare. Targets are reported, never enforced.',
+    'The gateway (`apps/server`, built) and a minimal server doing the same work with `node:http` and `socket.io`',
+    'and nothing else (`apps/bench/baseline/server.mjs`: JWT checked in `io.use` and on every request with',
+    "node:crypto's HMAC, uncached, one room per user, unread counts in a `Map`) are started and measured",
+    'alternately, with two more sides between them: the same bare server checking tokens through `jose`',
+    "(WebCrypto, the bench's earlier baseline, shown as a second comparison) and an empty Nest + Fastify +",
+    'Socket.IO app (`apps/bench/empty-nest`), measured idle only: the floor the idle RSS is judged against.',
+    'The load generator speaks the Engine.IO / Socket.IO wire protocol directly over `ws` and checks every',
+    'delivery: a lost, duplicated or misrouted event fails the run. Each figure is the mean of the runs of each',
+    'side; the ratio is gateway / baseline. Targets are reported, never enforced.',
   );
   md.push('');
   md.push(`- Date: ${meta.date}`);
@@ -72,8 +80,11 @@ export function writeDocs({ meta, stores, ok, problems }) {
     md.push(`## ${STORE_TITLE[store] ?? store}`);
     md.push('');
     md.push(markdownTable(COMPARISON_HEADER, comparisonRows(s.figures)));
-    md.push('');
+    md.push('', `${COMPARISON_NOTE[0].toUpperCase()}${COMPARISON_NOTE.slice(1)}.`, '');
     for (const f of s.figures.filter((x) => x.note)) md.push(`- ${f.label}: n/a, ${f.note}.`, '');
+    const baselines = baselineRows(s.runs);
+    if (baselines.length) md.push(markdownTable(BASELINES_HEADER, baselines), '');
+    md.push(markdownTable(idleHeader(meta.params.idleSettleMs), idleRows(s.runs)), '');
     md.push(markdownTable(INFO_HEADER, infoRows(s.info)));
     md.push('');
     md.push(markdownTable(GENERATOR_HEADER, generatorRows(s.runs, meta.pinning.generatorCpus)));
@@ -90,6 +101,11 @@ export function writeDocs({ meta, stores, ok, problems }) {
       md.push('');
     }
   }
+  // The modes (BENCH_MODES): each brings its own section.
+  for (const section of sections.filter(Boolean)) {
+    md.push(section.trim());
+    md.push('');
+  }
   md.push('## How it is measured');
   md.push('');
   md.push(
@@ -97,10 +113,11 @@ export function writeDocs({ meta, stores, ok, problems }) {
     "- **fan-out**: a closed loop; an event is done when the 202 and both devices' copies have arrived. Deliveries/s over the measured events; p99 from the POST to the last device.",
     "- **server CPU** is utime + stime of every thread of the server process tree, from `/proc/<pid>/stat`, over the phase, divided by its operations. PostgreSQL's own CPU is not included.",
     "- **broadcast deliveries/s**: the burst's deliveries / time from its first POST to the last socket's copy of its last broadcast.",
-    '- **RSS per connection**: (RSS after every socket connected and 1 s of settling - idle RSS) / sockets; **idle RSS** 10 s after `/ready`, before any client, once start-up has settled (`/proc/<pid>/status`; 1 s after `/ready` is shown too).',
+    `- **RSS per connection**: (RSS after every socket connected and 1 s of settling - idle RSS) / sockets; **idle RSS** ${meta.params.idleSettleMs / 1000} s after \`/ready\`, before any client, the same for every side (\`/proc/<pid>/status\`; 1 s after \`/ready\` is shown too): start-up has settled by then, and V8's memory reducer, which shrinks an idle heap some 8 to over 30 s after start (by 10-15 MB), has run in no side yet, so no side is caught before it and another after it.`,
     "- **The embedded store** is a data directory in a temporary folder, as `pnpm start` keeps `./data`: one unmeasured start of the gateway creates it (PostgreSQL's initdb runs then), and each gateway run reopens a pristine copy. With `DATA_DIR=memory://` (tests) every start runs initdb, which leaves the process some 60-100 MB larger.",
     "- **Web Push** (gateway only): users who never connect register one subscription each (`POST /api/push/subscriptions`, as a browser's `PushSubscription.toJSON()`), then a closed loop of `POST /api/notifications`, one user each, round-robin. A local HTTPS push service in the bench process (`apps/bench/src/lib/push-receiver.mjs`, a self-signed certificate the gateway trusts through `NODE_EXTRA_CA_CERTS`) checks `Content-Encoding: aes128gcm`, `TTL` and the VAPID signature, answers 201 and timestamps each arrival. **Sends/s** from the first arrival to the last; **publish -> push** from the notification's 201 (its due time) to its push's arrival; every push must arrive exactly once, at its user's subscription.",
-    '- The bare server has no store: on both stores it is the same server, measured again between the gateway runs.',
+    '- The bare server has no store: on both stores it is the same server, measured again between the gateway runs; so is the empty Nest app.',
+    "- **Tokens**: the bare server checks each token on every handshake and request with node:crypto's HMAC (HS256 signature, header, `exp`/`iat`/`nbf`, `iss`/`aud` when set, `sub`), as the gateway does for a token it has not seen; the gateway also caches a verified token until it expires. `bare (jose)` checks through jose's `jwtVerify`.",
     '- Per-run values are in `apps/bench/results/*.json` (not committed).',
   );
   md.push('');
