@@ -44,6 +44,32 @@ describe('token lifetime', () => {
     expect(await gone).toBe('io server disconnect');
   });
 
+  it('ends every session due at the same second, whichever of them left or refreshed first', async () => {
+    const exp = inSeconds(2);
+    const sockets = await Promise.all(
+      ['gina-1', 'gina-2', 'gina-3'].map(async (sub) => {
+        const socket = track(client(server, { auth: { token: await sign({ sub, exp }) } }));
+        await connect(socket);
+        return socket;
+      }),
+    );
+    const [leaving, refreshing, staying] = sockets as [Client, Client, Client];
+    leaving.disconnect();
+    const ack = await refreshing.emitWithAck('auth:refresh', {
+      token: await sign({ sub: 'gina-2', exp: inSeconds(3600) }),
+    });
+    expect(ack).toMatchObject({ ok: true });
+    const refreshedErrors = collect(refreshing, 'error');
+    const error = next(staying, 'error', 4000);
+    const gone = disconnected(staying);
+    expect(await error).toEqual({ message: 'token expired', code: 'TOKEN_EXPIRED' });
+    expect(await gone).toBe('io server disconnect');
+    // The refreshed socket, due at the same second before, outlives it: a marker shows it still answers.
+    expect(await refreshing.emitWithAck('notification:mark_all_read', {})).toMatchObject({ ok: true });
+    expect(refreshing.connected).toBe(true);
+    expect(refreshedErrors).toEqual([]);
+  });
+
   it('keeps the socket past the old expiry after auth:refresh with a newer token', async () => {
     const socket = track(client(server, { auth: { token: await sign({ sub: 'hank', exp: inSeconds(2) }) } }));
     await connect(socket);

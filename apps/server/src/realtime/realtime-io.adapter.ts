@@ -80,4 +80,13 @@ export class RealtimeIoAdapter extends IoAdapter {
     if (cluster.isWorker) serveFromPrimary(this.httpServer as HttpServer, server);
     return server;
   }
+
+  /**
+   * Nest binds a gateway's `@SubscribeMessage` handlers to each socket, and builds RxJS streams for
+   * every socket even when there are none. Client events go through ClientEventRouter here, so a
+   * handshake skips that work.
+   */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length > 0) super.bindMessageHandlers(...args);
+  }
 }

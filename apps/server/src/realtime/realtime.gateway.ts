@@ -1,10 +1,5 @@
 import { Inject, Logger } from '@nestjs/common';
-import {
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { userRoom } from '@realtime/contracts';
 import { TokenVerifier } from '../auth/token-verifier.js';
 import { wsJwtMiddleware } from '../auth/ws-jwt.middleware.js';
@@ -21,9 +16,7 @@ import { WebSocketService } from './websocket.service.js';
 
 /** Owns the socket lifecycle: handshake auth and connection caps, the user's room, session expiry and refresh. */
 @WebSocketGateway()
-export class RealtimeGateway
-  implements OnGatewayInit<AppServer>, OnGatewayConnection<AppSocket>, OnGatewayDisconnect<AppSocket>
-{
+export class RealtimeGateway implements OnGatewayInit<AppServer>, OnGatewayDisconnect<AppSocket> {
   private readonly logger = new Logger('RealtimeGateway');
   private readonly caps: ConnectionCaps;
 
@@ -61,9 +54,12 @@ export class RealtimeGateway
       this.metrics.connectionsRefused.inc({ code: 'TOO_MANY_CONNECTIONS', cap: 'sessions' });
     });
     this.ws.attach(server);
+    // Taken from Socket.IO itself rather than as Nest's handleConnection, which relays every
+    // connection through RxJS subjects: work on each handshake that this gateway has no use for.
+    server.on('connection', (socket) => this.connected(socket));
   }
 
-  handleConnection(socket: AppSocket): void {
+  private connected(socket: AppSocket): void {
     const { userId, email } = socket.data;
     this.metrics.connections.inc();
     // Handlers first, so nothing the client sends right after connecting is dropped.
@@ -73,7 +69,7 @@ export class RealtimeGateway
     // From here the socket's notifications pass its cursor, which holds them until its handshake's
     // replay is out (see delivery/delivery.service.ts).
     void socket.join(userRoom(userId));
-    this.hooks.run(socket).catch((err: unknown) => {
+    this.hooks.run(socket, (err) => {
       this.logger.error(`connection hooks failed for ${userId}: ${err instanceof Error ? err.message : String(err)}`);
     });
   }

@@ -46,10 +46,16 @@ export class UserStateRepository implements OnModuleInit {
     );
   }
 
+  /** The user's state when this process keeps it in memory (the embedded store): no query, no promise. */
+  inMemory(userId: string): UserState | undefined {
+    const cached = this.cache?.get(userId);
+    return cached === undefined ? undefined : (cached ?? NO_STATE);
+  }
+
   /** The user's state (all zeros for a user who never had a notification). */
   async state(userId: string): Promise<UserState> {
-    const cached = this.cache?.get(userId);
-    if (cached !== undefined) return cached ?? NO_STATE;
+    const known = this.inMemory(userId);
+    if (known) return known;
     const state = await this.loader.get(userId);
     return this.cache?.remember(userId, state) ?? state;
   }
