@@ -25,15 +25,14 @@
 //   BENCH_GATEWAY_MAIN           another build of the gateway (see lib/server.mjs)
 import console from 'node:console';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, URL } from 'node:url';
 import { createFleet } from './lib/fleet.mjs';
 import { createHttp } from './lib/http.mjs';
-import { intEnv, isMain, listEnv, smokeFlag } from './lib/mode-env.mjs';
+import { finishMode, intEnv, listEnv, runWhenMain, smokeFlag } from './lib/mode-env.mjs';
 import { pin } from './lib/pinning.mjs';
 import { createDatabase, dropDatabase, postgresProblem } from './lib/postgres.mjs';
 import { DEFAULT_REDIS_URL, deleteKeys, netBytes, redisClient, redisProblem } from './lib/redis-stats.mjs';
@@ -320,25 +319,8 @@ async function main() {
     pinning: { ...pinning, note },
     ...outcome,
   };
-  const dir = fileURLToPath(new URL('../results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = `${dir}cluster-${doc.date.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  console.log(`\n  ${note}; CPU is every server process tree's\nresults in ${file}`);
-  if (outcome.ok) console.log('SUMMARY: OK, every event reached every socket it was for, once, and no other');
-  else {
-    console.log(`SUMMARY: FAILED (${outcome.problems.length} problem(s))`);
-    for (const p of outcome.problems.slice(0, 30)) console.log(`  - ${p}`);
-  }
-  return outcome.ok ? 0 : 1;
+  console.log(`\n  ${note}; CPU is every server process tree's`);
+  return finishMode('cluster', doc, outcome, 'every event reached every socket it was for, once, and no other');
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, main);

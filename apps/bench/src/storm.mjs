@@ -18,15 +18,14 @@
 //   BENCH_NO_PIN=1              do not pin with taskset
 //   BENCH_GATEWAY_MAIN          another build of the gateway (see lib/server.mjs)
 import console from 'node:console';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, URL } from 'node:url';
+import { URL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createFleet } from './lib/fleet.mjs';
 import { createHttp } from './lib/http.mjs';
-import { freshStore, intEnv, isMain, listEnv, smokeFlag } from './lib/mode-env.mjs';
+import { finishMode, freshStore, intEnv, listEnv, runWhenMain, smokeFlag } from './lib/mode-env.mjs';
 import { pin } from './lib/pinning.mjs';
 import { postgresProblem } from './lib/postgres.mjs';
 import { handshake, meter } from './lib/scenarios.mjs';
@@ -388,26 +387,12 @@ async function main() {
   const loadAvgAtEnd = os.loadavg().map((v) => round(v, 2));
   console.log(`\n  load avg at the end ${loadAvgAtEnd.join(' ')}`);
   const doc = { date: new Date().toISOString(), cores, loadAvgAtStart, loadAvgAtEnd, pinning, ...outcome };
-  const dir = fileURLToPath(new URL('../results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = `${dir}storm-${doc.date.replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  console.log(`\nresults in ${file}`);
-  if (outcome.ok)
-    console.log('SUMMARY: OK, every socket ended with the final board and nothing was lost, duplicated or misrouted');
-  else {
-    console.log(`SUMMARY: FAILED (${outcome.problems.length} problem(s))`);
-    for (const p of outcome.problems.slice(0, 30)) console.log(`  - ${p}`);
-  }
-  return outcome.ok ? 0 : 1;
-}
-
-if (isMain(import.meta.url)) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
+  return finishMode(
+    'storm',
+    doc,
+    outcome,
+    'every socket ended with the final board and nothing was lost, duplicated or misrouted',
   );
 }
+
+runWhenMain(import.meta.url, main);

@@ -1,4 +1,4 @@
-// Runs a bench mode (src/storm.mjs, src/cluster.mjs) at smoke size as a child process, for the tests.
+// Runs a bench script (src/run.mjs, src/storm.mjs, src/cluster.mjs) at smoke size as a child process, for the tests.
 import { spawn } from 'node:child_process';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';

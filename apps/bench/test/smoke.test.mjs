@@ -1,29 +1,14 @@
 // Runs the benchmark at smoke size as a child process: it checks that the harness works and that
 // every delivery is right, on both servers and both stores; it never looks at how fast anything is.
 // In CI (CI set) PostgreSQL must answer; elsewhere it is skipped, with the reason printed, when it does not.
-import { spawn } from 'node:child_process';
 import console from 'node:console';
 import process from 'node:process';
-import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath, URL } from 'node:url';
 import { expect, it } from 'vitest';
 import { postgresProblem } from '../src/lib/postgres.mjs';
+import { runMode } from './run-mode.mjs';
 
 const RUN = fileURLToPath(new URL('../src/run.mjs', import.meta.url));
-
-function runBench(env, timeoutMs) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUN, '--smoke'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, out });
-    });
-  });
-}
 
 it('the smoke bench runs both servers, checks every delivery and exits 0', async () => {
   const problem = await postgresProblem();
@@ -33,7 +18,7 @@ it('the smoke bench runs both servers, checks every delivery and exits 0', async
     Object.entries(process.env).filter(([k]) => !k.startsWith('BENCH_') || k === 'BENCH_PG_ADMIN_URL'),
   );
   env.BENCH_STORES = withPostgres ? 'embedded,postgres' : 'embedded';
-  const { code, signal, out } = await runBench(env, 100_000);
+  const { code, signal, out } = await runMode(RUN, env, 100_000);
   if (code !== 0) console.log(out);
   expect(signal).toBeNull();
   expect(code).toBe(0);

@@ -1,10 +1,11 @@
 // What the stand-alone bench modes (storm.mjs, cluster.mjs) share: bounded environment parsing, "run
 // when invoked directly", a throw-away embedded data directory and a fresh PostgreSQL database.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import console from 'node:console';
 import process from 'node:process';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL, URL } from 'node:url';
 import { createDatabase, dropDatabase } from './postgres.mjs';
 
 /** An integer from the environment, clamped to [min, max]; `def` when unset or not a number. */
@@ -48,4 +49,34 @@ export async function freshStore(store) {
     };
   }
   throw new Error(`unknown store ${store} (embedded, postgres)`);
+}
+
+/**
+ * The end of a stand-alone mode: its results in apps/bench/results/<kind>-<date>.json, the SUMMARY
+ * line (`okLine` when it passed, else its problems), and its exit code.
+ */
+export function finishMode(kind, doc, outcome, okLine, log = console.log) {
+  const dir = fileURLToPath(new URL('../../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}${kind}-${doc.date.replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  log(`\nresults in ${file}`);
+  if (outcome.ok) log(`SUMMARY: OK, ${okLine}`);
+  else {
+    log(`SUMMARY: FAILED (${outcome.problems.length} problem(s))`);
+    for (const p of outcome.problems.slice(0, 30)) log(`  - ${p}`);
+  }
+  return outcome.ok ? 0 : 1;
+}
+
+/** Runs `main` when the module at `moduleUrl` is the script node was started with, exiting with its code. */
+export function runWhenMain(moduleUrl, main) {
+  if (!isMain(moduleUrl)) return;
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }
