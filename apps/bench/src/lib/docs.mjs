@@ -66,7 +66,7 @@ export function writeDocs({ meta, stores, ok, problems, sections = [] }) {
   md.push(`- Command: \`${meta.command}\` (${Math.round(meta.totalMs / 1000)} s)`);
   md.push(
     `- Load: ${meta.params.clients} WebSocket connections (${meta.params.users} users x 2 devices, ${meta.params.handshakeConcurrency} handshakes in flight); ` +
-      `fan-out: ${meta.params.fanoutEvents} \`POST /api/events\` \`xp:gained\` to one user (${meta.params.fanoutConcurrency} in flight, after ${meta.params.fanoutWarmup} warm-up); ` +
+      `fan-out: ${meta.params.fanoutEvents} \`POST /api/events\` \`xp:gained\` to one user (${meta.params.fanoutConcurrency} in flight, after the first ${meta.params.fanoutEvents} and ${meta.params.fanoutWarmup} more, which warm the process up); ` +
       `broadcast: ${meta.params.broadcastRounds} sequential then a burst of ${meta.params.broadcastBurst} \`leaderboard:updated\` to every socket; ` +
       `Web Push (gateway only): ${meta.params.pushNotifications} notifications to ${meta.params.pushUsers} users with one subscription each (${meta.params.pushConcurrency} in flight)`,
   );
@@ -110,7 +110,7 @@ export function writeDocs({ meta, stores, ok, problems, sections = [] }) {
   md.push('');
   md.push(
     '- **handshakes/s**: sockets / time to connect them all; a handshake ends when `notification:unread_count` arrives (after `authenticated`).',
-    "- **fan-out**: a closed loop; an event is done when the 202 and both devices' copies have arrived. Deliveries/s over the measured events; p99 from the POST to the last device.",
+    "- **fan-out**: a closed loop; an event is done when the 202 and both devices' copies have arrived. Deliveries/s over the measured events; p99 from the POST to the last device. The first events a fresh process serves cost about twice as much on every side, the bare server's too (V8 compiles the code they run, on the server's one core): they are measured apart and shown as *first events*, and the targets are judged on the steady state after them.",
     "- **server CPU** is utime + stime of every thread of the server process tree, from `/proc/<pid>/stat`, over the phase, divided by its operations. PostgreSQL's own CPU is not included.",
     "- **broadcast deliveries/s**: the burst's deliveries / time from its first POST to the last socket's copy of its last broadcast.",
     `- **RSS per connection**: (RSS after every socket connected and 1 s of settling - idle RSS) / sockets; **idle RSS** ${meta.params.idleSettleMs / 1000} s after \`/ready\`, before any client, the same for every side (\`/proc/<pid>/status\`; 1 s after \`/ready\` is shown too): start-up has settled by then, and V8's memory reducer, which shrinks an idle heap some 8 to over 30 s after start (by 10-15 MB), has run in no side yet, so no side is caught before it and another after it.`,

@@ -113,6 +113,18 @@ export const INFO = [
   },
   { key: 'fanoutP50Ms', label: 'fan-out p50 POST -> last device', unit: 'ms', get: (r) => r.fanout?.latencyMs?.p50 },
   {
+    key: 'fanoutFirstDeliveriesPerSec',
+    label: 'fan-out deliveries/s, first events',
+    unit: '/s',
+    get: (r) => r.fanoutFirst?.deliveriesPerSec,
+  },
+  {
+    key: 'cpuMsPerEventFirst',
+    label: 'server CPU per published event, first events',
+    unit: 'ms',
+    get: (r) => r.fanoutFirst?.serverCpuMsPerEvent,
+  },
+  {
     key: 'broadcastAllP50Ms',
     label: 'broadcast p50 POST -> last socket',
     unit: 'ms',
