@@ -17,7 +17,10 @@
 //   BENCH_CLUSTER                process counts (default 1,2,4; smoke 1,2)
 //   BENCH_REDIS_ADAPTER          classic and/or sharded (default both; sharded only where the server reads REDIS_ADAPTER)
 //   BENCH_CLUSTER_SOCKETS        sockets, two per user (default 2000; smoke 40)
-//   BENCH_CLUSTER_EVENTS         measured events (default 4000; smoke 40), after a warm-up of a tenth
+//   BENCH_CLUSTER_EVENTS         measured events (default 4000; smoke 40)
+//   BENCH_CLUSTER_WARMUP         warm-up events PER PROCESS before measuring (default 5000; smoke 5): V8 optimizes
+//                                each process's hot paths only after thousands of its own events, so a warm-up
+//                                shared by N processes would leave them all cold and measure the JIT, not the cluster
 //   BENCH_CLUSTER_PLACEMENT      together (default) or spread: where a user's second device connects
 //   BENCH_REDIS_URL              the Redis (default redis://127.0.0.1:6379)
 //   BENCH_PG_ADMIN_URL           where the database is created (default postgres://postgres@127.0.0.1:5432/test)
@@ -60,7 +63,7 @@ export function clusterParams(smoke = smokeFlag()) {
     adaptersAsked: Boolean(process.env.BENCH_REDIS_ADAPTER),
     sockets,
     events,
-    warmup: Math.max(5, Math.round(events / 10)),
+    warmupPerProcess: intEnv('BENCH_CLUSTER_WARMUP', smoke ? 5 : 5000, 0, 100_000),
     concurrency: 32,
     placement,
     quietMs: smoke ? 500 : 4000,
@@ -192,7 +195,7 @@ export async function clusterRun({
       },
     };
     const loop = { server: cluster, fleet, http, serviceToken, users, concurrency: P.concurrency, capMs: P.capMs };
-    await fanout({ ...loop, count: P.warmup, warmup: 0, tag: `${prefix}-warm` });
+    await fanout({ ...loop, count: Math.max(5, P.warmupPerProcess * N), warmup: 0, tag: `${prefix}-warm` });
     posts.fill(0);
 
     const before = await quietRate(redis, cluster, P.quietMs);

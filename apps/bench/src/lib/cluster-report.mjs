@@ -108,7 +108,8 @@ export function clusterMarkdown(outcome, { command = 'node apps/bench/src/cluste
     '',
     `${P.processes.join(', ')} gateway processes on one PostgreSQL database and one Redis; ${P.sockets.toLocaleString('en-US')} sockets ` +
       `spread evenly, a user's two devices ${P.placement === 'together' ? 'on the same process' : 'on different processes'}; a closed loop ` +
-      `of ${P.events.toLocaleString('en-US')} user-targeted \`POST /api/events\` (${P.concurrency} in flight) to a process picked at random. ` +
+      `of ${P.events.toLocaleString('en-US')} user-targeted \`POST /api/events\` (${P.concurrency} in flight) to a process picked at random, ` +
+      `after ${(P.warmupPerProcess ?? 0).toLocaleString('en-US')} per process to warm each one up. ` +
       `CPU is every process's (\`less idle\`: less what they use while nothing is published, measured before and after), ` +
       `Redis bytes are INFO stats deltas less a quiet baseline. \`${command}\`${note ? `; ${note}` : ''}.`,
   ];
