@@ -83,6 +83,40 @@ describe('BudgetedBroadcast', () => {
     for (const c of clients) expect(received.get(c)!.length).toBe(2);
   });
 
+  it("writes the frame itself when engine.io would send it at once, and keeps each socket's order", async () => {
+    clear();
+    const order = new Map<Socket, string[]>(clients.map((c) => [c, []]));
+    const record = new Map<Socket, (event: string) => void>();
+    for (const c of clients) {
+      const fn = (event: string) => order.get(c)!.push(event);
+      record.set(c, fn);
+      c.onAny(fn);
+    }
+    const sockets = [...io.of('/').sockets.values()];
+    const viaEngine = sockets.map((s) => vi.spyOn(s.client as unknown as { writeToEngine(): void }, 'writeToEngine'));
+    const busy = new Set(sockets.filter((_, i) => i % 2 === 0).map((s) => s.id));
+    try {
+      // A packet still being written makes engine.io queue the next: the board must queue behind it.
+      for (const s of sockets) if (busy.has(s.id)) s.emit('before');
+      const budget = new BudgetedBroadcast(io as unknown as AppServer, 1, {}, 1000);
+      budget.send('global', board(11));
+      // Written while the board is: queued by engine.io behind it.
+      for (const s of sockets) s.emit('after');
+      await waitFor(() => clients.every((c) => order.get(c)!.includes('after')));
+      sockets.forEach((s, i) => {
+        const c = clients.find((k) => k.id === s.id)!;
+        const expected = busy.has(s.id) ? ['before', 'leaderboard:updated', 'after'] : ['leaderboard:updated', 'after'];
+        expect(order.get(c)).toEqual(expected);
+        // 'before' and 'after' go through engine.io; the board only where the socket was busy.
+        expect(viaEngine[i]!.mock.calls.length).toBe(busy.has(s.id) ? 3 : 1);
+      });
+      for (const c of clients) expect(received.get(c)).toEqual([board(11).payload]);
+    } finally {
+      viaEngine.forEach((spy) => spy.mockRestore());
+      for (const c of clients) c.offAny(record.get(c));
+    }
+  });
+
   it("sends a room's value to its members only, and keys do not replace each other", async () => {
     clear();
     const budget = new BudgetedBroadcast(io as unknown as AppServer, 1);

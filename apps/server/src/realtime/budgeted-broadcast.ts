@@ -9,19 +9,77 @@ export const SLICE_MS = 2;
 interface Encoded {
   packets: unknown[];
   opts: Record<string, unknown>;
+  /** What engine.io's WebSocket transport checks before it sends `opts.wsPreEncodedFrame` as is. */
+  framed: { options: Record<string, unknown> };
+  /** The same frame as one buffer: one write per socket instead of a corked pair. */
+  frame: Buffer[] | null;
 }
 
 /**
  * Socket.IO's in-memory adapter encodes a broadcast once (`_encode`, which also frames it for
  * WebSocket) and writes it to each socket (`client.writeToEngine`). Both are internal to socket.io
  * 4.x; they are reached here because a broadcast cut into slices has to do the same per socket, and
- * budgeted-broadcast.test.ts fails if either goes away.
+ * budgeted-broadcast.test.ts fails if either goes away. Most writes skip `writeToEngine` and hand
+ * the frame to engine.io's WebSocket transport themselves (see {@link writeFrame}); the test also
+ * fails if that stops happening or changes the order of a socket's packets.
  */
 interface AdapterInternals {
   _encode(packet: unknown, opts: Record<string, unknown>): unknown[];
 }
 interface ClientInternals {
   writeToEngine(packets: unknown[], opts: Record<string, unknown>): void;
+}
+/** engine.io 6.x's session (`socket.conn`) and WebSocket transport, as its own flush() uses them. */
+interface EngineInternals {
+  readyState: string;
+  upgrading: boolean;
+  writeBuffer: unknown[];
+  sentCallbackFn: unknown[];
+  transport: {
+    name: string;
+    writable: boolean;
+    socket?: { _sender?: { sendFrame(frame: unknown, cb: (err?: Error) => void): void } };
+    _canSendPreEncodedFrame?(packet: { options: Record<string, unknown> }): boolean;
+    _onSentLast: (err?: Error) => void;
+  };
+}
+
+/**
+ * Writes the ready WebSocket frame straight to the socket's transport when engine.io would do just
+ * that now (session open, not upgrading, WebSocket transport writable, nothing queued before it):
+ * the same steps as engine.io's sendPacket() + flush() + transport.send() for one packet, without
+ * their per-write objects. engine.io pushes each packet into the session's `writeBuffer` and then
+ * replaces that array with a new one. A session's array lives from one board to the next, so it is
+ * usually promoted to the old generation; the next board's packet and the array's new backing store
+ * are young objects referenced from it, and once it is dropped (dead, but in old space) the
+ * remembered set still keeps them alive through the next two scavenges, which copy and then promote
+ * them. With 16,000 sockets that was most of what each scavenge copied during a leaderboard storm,
+ * and the cause of its 10-50 ms pauses. Returns false (the caller goes through engine.io) whenever
+ * engine.io would queue the packet or frame it another way, so the order of a socket's packets
+ * (other events, heartbeats, close) is engine.io's own.
+ */
+function writeFrame(conn: EngineInternals, { framed, frame }: Encoded): boolean {
+  const transport = conn.transport;
+  const sender = transport.socket?._sender;
+  if (
+    frame === null ||
+    conn.readyState !== 'open' ||
+    conn.upgrading ||
+    transport.name !== 'websocket' ||
+    !transport.writable ||
+    conn.writeBuffer.length !== 0 ||
+    !sender ||
+    transport._canSendPreEncodedFrame?.(framed) !== true
+  ) {
+    return false;
+  }
+  // As flush() does: one (empty) entry per batch, which the transport's 'drain' takes off again.
+  conn.sentCallbackFn.push(null);
+  // As transport.send() does: not writable until the frame is written; then 'drain' and 'ready',
+  // which flushes whatever engine.io queued meanwhile (a heartbeat, another event).
+  transport.writable = false;
+  sender.sendFrame(frame, transport._onSentLast);
+  return true;
 }
 
 /** What the metrics learn of the broadcasts. */
@@ -32,10 +90,11 @@ export interface BroadcastObserver {
   superseded?(): void;
 }
 
-function write(socket: AppSocket, { packets, opts }: Encoded): void {
+function write(socket: AppSocket, encoded: Encoded): void {
   if (!socket.connected) return;
   try {
-    (socket.client as unknown as ClientInternals).writeToEngine(packets, opts);
+    if (writeFrame(socket.conn as unknown as EngineInternals, encoded)) return;
+    (socket.client as unknown as ClientInternals).writeToEngine(encoded.packets, encoded.opts);
   } catch {
     // A connection closing under the write: that socket misses this value, the others do not.
   }
@@ -135,6 +194,8 @@ export class BudgetedBroadcast {
     const adapter = this.io.of('/').adapter as unknown as AdapterInternals;
     // 2 is Socket.IO's EVENT packet.
     const packets = adapter._encode({ type: 2, data: [event, payload], nsp: '/' }, opts);
-    return { packets, opts };
+    const parts = opts.wsPreEncodedFrame;
+    const frame = Array.isArray(parts) && parts.every((p) => Buffer.isBuffer(p)) ? [Buffer.concat(parts)] : null;
+    return { packets, opts, framed: { options: opts }, frame };
   }
 }
