@@ -197,6 +197,9 @@ const perRunLine = (r) => {
         `${num(h.rssPerConnectionBytes / 1024)} KB/conn (gen ${num(h.resources.generatorCores)} cores)`,
     );
   }
+  const hw = r.handshakeWarm;
+  if (hw)
+    parts.push(`handshake, warm process: ${num(hw.handshakesPerSec)}/s ${num(hw.serverCpuMsPerHandshake)} ms CPU each`);
   const first = r.fanoutFirst;
   if (first) {
     parts.push(
@@ -334,6 +337,25 @@ async function runOne({
         burstConcurrency: P.broadcastBurstConcurrency,
         capMs: cap,
       });
+      // The same handshakes into a process that has served a while (the first sockets stay): what a
+      // wave of reconnects costs once the code is compiled, next to the fresh process's figure above.
+      const again = createFleet({ users, tokens });
+      try {
+        result.handshakeWarm = await handshake({
+          server,
+          fleet: again,
+          concurrency: P.handshakeConcurrency,
+          capMs: cap,
+          idleRssBytes: idle.rssBytes,
+          settleMs: P.rssSettleMs,
+        });
+      } finally {
+        await again.closeAll();
+        for (const [kind, count] of Object.entries(again.violations)) {
+          for (let k = 0; k < count; k++) fleet.violation(`second wave: ${kind}`, again.violationSamples[kind]?.[k]);
+        }
+      }
+      await sleep(P.rssSettleMs);
       if (side === 'gateway' && gatewayOnly) {
         const n = await notifications({
           server,

@@ -109,7 +109,7 @@ export function writeDocs({ meta, stores, ok, problems, sections = [] }) {
   md.push('## How it is measured');
   md.push('');
   md.push(
-    '- **handshakes/s**: sockets / time to connect them all; a handshake ends when `notification:unread_count` arrives (after `authenticated`).',
+    '- **handshakes/s**: sockets / time to connect them all; a handshake ends when `notification:unread_count` arrives (after `authenticated`). The target is judged on a fresh process, whose code is not compiled yet; after the broadcasts a second wave of as many sockets connects (the first stay), shown as *warm process*.',
     "- **fan-out**: a closed loop; an event is done when the 202 and both devices' copies have arrived. Deliveries/s over the measured events; p99 from the POST to the last device. The first events a fresh process serves cost about twice as much on every side, the bare server's too (V8 compiles the code they run, on the server's one core): they are measured apart and shown as *first events*, and the targets are judged on the steady state after them.",
     "- **server CPU** is utime + stime of every thread of the server process tree, from `/proc/<pid>/stat`, over the phase, divided by its operations. PostgreSQL's own CPU is not included.",
     "- **broadcast deliveries/s**: the burst's deliveries / time from its first POST to the last socket's copy of its last broadcast.",

@@ -105,6 +105,18 @@ export const INFO = [
     get: (r) => r.handshake?.serverCpuMsPerHandshake,
   },
   {
+    key: 'handshakesPerSecWarm',
+    label: 'handshakes/s, warm process (2nd wave)',
+    unit: '/s',
+    get: (r) => r.handshakeWarm?.handshakesPerSec,
+  },
+  {
+    key: 'cpuMsPerHandshakeWarm',
+    label: 'server CPU per handshake, warm process',
+    unit: 'ms',
+    get: (r) => r.handshakeWarm?.serverCpuMsPerHandshake,
+  },
+  {
     key: 'rssPerConnectionMarginalKB',
     label: 'RSS per connection, second 1000 sockets',
     unit: 'KB',
