@@ -27,7 +27,8 @@
 //   BENCH_STORES                embedded,postgres (default both; without PostgreSQL outside CI it is skipped)
 //   BENCH_ROUNDS                alternating rounds per store (default 2; smoke 1)
 //   BENCH_SIDES                 sides to run, in order (default bare,bare-jose,empty-nest,gateway)
-//   BENCH_EVENTS                measured fan-out events (default 4000; smoke 50)
+//   BENCH_EVENTS                measured fan-out events (default 4000; smoke 50), twice: a fresh process's first, then the steady state
+//   BENCH_FANOUT_WARMUP         warm-up events between the two (default 400; smoke 10)
 //   BENCH_BROADCASTS            broadcasts in the burst (default 40; smoke 3)
 //   BENCH_PUSH_USERS            gateway only: users with one push subscription each (default 500; smoke 20)
 //   BENCH_PUSH_NOTIFICATIONS    gateway only: notifications pushed to them (default 2000; smoke 40)
@@ -142,6 +143,7 @@ const DEFAULT_SIZES = ![
   'BENCH_CLIENTS',
   'BENCH_ROUNDS',
   'BENCH_EVENTS',
+  'BENCH_FANOUT_WARMUP',
   'BENCH_BROADCASTS',
   'BENCH_STORES',
   'BENCH_SIDES',
