@@ -304,30 +304,18 @@ async function runOne({
 
       // The first events of a fresh process pay for compiling its code (on the one core it has): shown
       // apart, and the targets judged on the steady state after them, as a long-running server is.
-      result.fanoutFirst = await fanout({
+      const loop = {
         server,
         fleet,
         http,
         serviceToken,
         users,
         count: P.fanoutEvents,
-        warmup: 0,
         concurrency: P.fanoutConcurrency,
         capMs: cap,
-        tag: `${tag}-first`,
-      });
-      result.fanout = await fanout({
-        server,
-        fleet,
-        http,
-        serviceToken,
-        users,
-        count: P.fanoutEvents,
-        warmup: P.fanoutWarmup,
-        concurrency: P.fanoutConcurrency,
-        capMs: cap,
-        tag,
-      });
+      };
+      result.fanoutFirst = await fanout({ ...loop, warmup: 0, tag: `${tag}-first` });
+      result.fanout = await fanout({ ...loop, warmup: P.fanoutWarmup, tag });
       result.broadcast = await broadcast({
         server,
         fleet,
