@@ -33,7 +33,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createFleet } from './lib/fleet.mjs';
+import { createFleet, reportViolations } from './lib/fleet.mjs';
 import { createHttp } from './lib/http.mjs';
 import { finishMode, intEnv, listEnv, runWhenMain, smokeFlag } from './lib/mode-env.mjs';
 import { pin } from './lib/pinning.mjs';
@@ -238,11 +238,7 @@ export async function clusterRun({
       redis.close();
     }
     if (db) await dropDatabase(db.name).catch((err) => result.problems.push(`could not drop ${db.name}: ${err}`));
-    if (fleet) {
-      result.violations = fleet.violations;
-      result.violationSamples = fleet.violationSamples;
-      for (const [kind, n] of Object.entries(fleet.violations)) result.problems.push(`${kind} x${n}`);
-    }
+    if (fleet) reportViolations(fleet, result);
   }
   return result;
 }

@@ -23,7 +23,7 @@ import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { URL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createFleet } from './lib/fleet.mjs';
+import { createFleet, reportViolations } from './lib/fleet.mjs';
 import { createHttp } from './lib/http.mjs';
 import { finishMode, freshStore, intEnv, listEnv, runWhenMain, smokeFlag } from './lib/mode-env.mjs';
 import { pin } from './lib/pinning.mjs';
@@ -343,11 +343,7 @@ export async function stormRun({ store, params: P, cpus = null, log = console.lo
       result.serverLog = { warn: server.log.warn, error: server.log.error, notable: server.log.notable };
     }
     await storeHandle?.dispose();
-    if (fleet) {
-      result.violations = fleet.violations;
-      result.violationSamples = fleet.violationSamples;
-      for (const [kind, n] of Object.entries(fleet.violations)) result.problems.push(`${kind} x${n}`);
-    }
+    if (fleet) reportViolations(fleet, result);
   }
   return result;
 }

@@ -5,6 +5,13 @@ import { WireClient } from './wire.mjs';
 
 const SAMPLES = 10;
 
+/** A mode's result gets the fleet's violations as they are, and one line of `problems` for each kind. */
+export function reportViolations(fleet, result) {
+  result.violations = fleet.violations;
+  result.violationSamples = fleet.violationSamples;
+  for (const [kind, n] of Object.entries(fleet.violations)) result.problems.push(`${kind} x${n}`);
+}
+
 export function createFleet({ users, devicesPerUser = 2, tokens }) {
   const fleet = {
     clients: [],
