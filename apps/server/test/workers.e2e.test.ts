@@ -9,13 +9,22 @@ const hasPostgres = storeTargets.some((t) => t.name === 'postgres');
 
 afterAll(() => dropTestDatabases());
 
-/** The pid of the server process holding the other end of each client's TCP connection. */
-function workerOf(port: number, clients: Client[]): number[] {
-  const lines = execFileSync('ss', ['-tnpH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+/** The `ss` lines of the established TCP connections to the port, with the processes holding them. */
+function connectionsTo(port: number): string {
+  return execFileSync('ss', ['-tnpH', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+}
+
+/**
+ * The pid of the worker holding the other end of each client's TCP connection (-1 if none). The
+ * primary also holds a connection until the worker acknowledges it, so its pid is passed over.
+ */
+function workerOf(port: number, clients: Client[], primary: number): number[] {
   const pidByPeerPort = new Map<number, number>();
-  for (const line of lines.split('\n')) {
-    const m = /:(\d+)\s+users:\(\("[^"]*",pid=(\d+)/.exec(line);
-    if (m) pidByPeerPort.set(Number(m[1]), Number(m[2]));
+  for (const line of connectionsTo(port).split('\n')) {
+    const peer = /:(\d+)\s+users:\((.*)\)/.exec(line);
+    const pids = [...(peer?.[2] ?? '').matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    const worker = pids.find((pid) => pid !== primary);
+    if (peer && worker !== undefined) pidByPeerPort.set(Number(peer[1]), worker);
   }
   return clients.map((c) => {
     const ws = (c.io.engine.transport as unknown as { ws?: { _socket?: { localPort?: number } } }).ws;
@@ -62,7 +71,7 @@ describe.runIf(hasPostgres)('WORKERS=2: two processes behind one port act as one
   it("keeps a user's devices on different workers in sync: notification, mark-read, unread count", async () => {
     const devices = [];
     for (let i = 0; i < 4; i++) devices.push(await device('wanda'));
-    const pids = workerOf(port, devices);
+    const pids = workerOf(port, devices, spawned.child.pid!);
     expect(pids.every((p) => p > 0)).toBe(true);
     expect(new Set(pids).size).toBe(2);
 
@@ -103,7 +112,7 @@ describe.runIf(hasPostgres)('WORKERS=2: two processes behind one port act as one
   it('sends the leaderboard an XP award changes to the sockets of every worker', async () => {
     const devices = [];
     for (let i = 0; i < 4; i++) devices.push(await device(`lena${i}`));
-    expect(new Set(workerOf(port, devices)).size).toBe(2);
+    expect(new Set(workerOf(port, devices, spawned.child.pid!)).size).toBe(2);
     const boards = devices.map((d) => collect(d, 'leaderboard:updated'));
     const service = await sign({ sub: 'backend', role: 'service' });
     // One award, so one worker makes the board: the other's sockets get it from that one.
@@ -151,21 +160,27 @@ describe.runIf(hasPostgres)('WORKERS=2: two processes behind one port act as one
   });
 
   it('reports the metrics of every worker at /metrics', async () => {
-    // The primary gives a connection to the worker with the fewest sessions, and an earlier test's
-    // sockets may still be closing on one of them: connect until each worker holds one of mia's.
-    const devices = [await device('mia'), await device('mia')];
-    while (new Set(workerOf(port, devices)).size < 2 && devices.length < 6) devices.push(await device('mia'));
-    expect(new Set(workerOf(port, devices)).size).toBe(2);
-    // Sockets on both workers: only the sum of both says how many (earlier tests' may still be closing).
     const connections = async () =>
       Number(/^realtime_connections (\d+)/m.exec((await http(server, 'GET', '/metrics')).body as string)?.[1]);
-    // Twice in a row: a socket of an earlier test that is still closing can make one read pass by chance.
-    const deadline = Date.now() + 5000;
-    let stable = 0;
-    while (stable < 2 && Date.now() < deadline) {
-      stable = (await connections()) === devices.length ? stable + 1 : 0;
-      if (stable < 2) await new Promise((r) => setTimeout(r, 50));
-    }
+    const settle = async (count: number) => {
+      // Twice in a row: a socket of an earlier test that is still closing can make one read pass by chance.
+      const deadline = Date.now() + 5000;
+      for (let stable = 0; stable < 2 && Date.now() < deadline;) {
+        stable = (await connections()) === count ? stable + 1 : 0;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // The primary gives a connection to the worker with the fewest sessions, as each reported last
+    // (every second): let earlier tests' sockets close and both workers report it first.
+    await settle(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    const devices = [await device('mia'), await device('mia')];
+    const pids = () => workerOf(port, devices, spawned.child.pid!);
+    while (new Set(pids()).size < 2 && devices.length < 12) devices.push(await device('mia'));
+    // If this fails, the pids and the connections `ss` saw say whether the balancer or the lookup erred.
+    expect({ workers: new Set(pids()).size, pids: pids(), ss: connectionsTo(port) }).toMatchObject({ workers: 2 });
+    // Sockets on both workers: only the sum of both says how many.
+    await settle(devices.length);
     // If this fails, whether mia's devices are still connected says which side lost count.
     expect({ connections: await connections(), connected: devices.map((d) => d.connected) }).toEqual({
       connections: devices.length,
