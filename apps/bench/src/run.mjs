@@ -66,7 +66,7 @@ import {
   gatewayOnlyRows,
   GENERATOR_HEADER,
   generatorRows,
-  generatorWarnings,
+  placementWarnings,
   idleHeader,
   idleRows,
   info,
@@ -571,8 +571,7 @@ function printComparison(meta, stores) {
     for (const l of textTable(INFO_HEADER, infoRows(s.info))) console.log(l);
     console.log('');
     for (const l of textTable(GENERATOR_HEADER, generatorRows(s.runs, meta.pinning.generatorCpus))) console.log(l);
-    for (const w of generatorWarnings(s.runs, meta.pinning))
-      console.log(`  WARNING, the generator may have been the bottleneck: ${w}`);
+    for (const w of placementWarnings(s.runs, meta.pinning)) console.log(`  WARNING, ${w}`);
     if (s.runs.some((r) => r.notifications)) {
       console.log('');
       for (const l of textTable(GATEWAY_ONLY_HEADER, gatewayOnlyRows(s.runs))) console.log(l);

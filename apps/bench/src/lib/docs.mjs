@@ -11,7 +11,7 @@ import {
   gatewayOnlyRows,
   GENERATOR_HEADER,
   generatorRows,
-  generatorWarnings,
+  placementWarnings,
   idleHeader,
   idleRows,
   INFO_HEADER,
@@ -89,8 +89,8 @@ export function writeDocs({ meta, stores, ok, problems, sections = [] }) {
     md.push('');
     md.push(markdownTable(GENERATOR_HEADER, generatorRows(s.runs, meta.pinning.generatorCpus)));
     md.push('');
-    const warnings = generatorWarnings(s.runs, meta.pinning);
-    for (const w of warnings) md.push(`- Warning, the generator may have been the bottleneck: ${w}`);
+    const warnings = placementWarnings(s.runs, meta.pinning);
+    for (const w of warnings) md.push(`- Warning, ${w}`);
     if (warnings.length) md.push('');
     if (s.runs.some((r) => r.notifications)) {
       md.push(

@@ -395,8 +395,14 @@ export const GENERATOR_HEADER = [
   'gateway: same',
 ];
 
-/** Phases in which the generator's core was saturated while the server's was not. */
-export function generatorWarnings(runs, { generatorCpus, serverCpus }) {
+/** Other work on the server's cores above this share of them makes a phase's figures suspect. */
+export const OTHER_WORK_LIMIT = 0.1;
+
+/**
+ * Phases in which the generator's core was saturated while the server's was not, and phases in which
+ * other work (the machine's other services, interrupts) took a share of the server's own cores.
+ */
+export function placementWarnings(runs, { generatorCpus, serverCpus }) {
   if (!generatorCpus || !serverCpus) return [];
   const gen = String(generatorCpus).split(',');
   const srv = String(serverCpus).split(',');
@@ -408,9 +414,18 @@ export function generatorWarnings(runs, { generatorCpus, serverCpus }) {
       // The generator's core saturated (by it, its network interrupts or other work on the machine)
       // while the server used clearly less than its cores: the server was waiting for the generator.
       const g = Math.min(...gen.map((c) => res.coreBusy[c] ?? 0));
+      // The server's cores were busy with more than the server: it was preempted and shared their
+      // caches, which costs it throughput and inflates its CPU per operation.
+      const others = srv.reduce((sum, c) => sum + (res.coreBusy[c] ?? 0), 0) - (res.serverCores ?? 0);
+      if (res.serverCores != null && others > OTHER_WORK_LIMIT * srv.length) {
+        out.push(
+          `other work on the server's core: ${r.store} r${r.round} ${r.side} ${phase}: other work took ${Math.round((others / srv.length) * 100)}% ` +
+            `of the server's core(s) (the server itself ${Math.round((res.serverCores / srv.length) * 100)}%)`,
+        );
+      }
       if (g >= 0.95 && res.serverCores != null && res.serverCores < 0.85 * srv.length) {
         out.push(
-          `${r.store} r${r.round} ${r.side} ${phase}: generator core ${Math.round(g * 100)}% busy ` +
+          `the generator may have been the bottleneck: ${r.store} r${r.round} ${r.side} ${phase}: generator core ${Math.round(g * 100)}% busy ` +
             `(${Math.round(((res.generatorCores ?? 0) / gen.length) * 100)}% by the generator itself, the rest other work ` +
             `on the machine or interrupts), server process at ${Math.round((res.serverCores / srv.length) * 100)}% of its core(s)`,
         );
