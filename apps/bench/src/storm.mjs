@@ -317,6 +317,7 @@ export async function stormRun({ store, params: P, cpus = null, log = console.lo
     };
     if (stale.length) result.problems.push(`${stale.length} socket(s) did not end with the final board`);
 
+    result.probePriority = probeResults.priority;
     result.quiet = probePhase(probeResults, 'quiet');
     result.storm = probePhase(probeResults, 'storm');
     const ratio = (k, f) => {

@@ -66,7 +66,7 @@ export function stormLines(r) {
     ...tableLines(HEADER, stormRows(r)).map((l) => `  ${l}`),
     `  ${boardLine(r)}`,
     `  awards: ${a.sent} in ${num(a.wallMs / 1000)} s, statuses ${JSON.stringify(a.statuses)}, POST /api/xp p50 ${num(a.httpMs.p50)} p99 ${num(a.httpMs.p99)} ms`,
-    `  probe samples: quiet ${r.quiet.deliveryMs.n} deliveries / ${r.quiet.healthMs.n} health, storm ${r.storm.deliveryMs.n} / ${r.storm.healthMs.n}`,
+    `  probe samples: quiet ${r.quiet.deliveryMs.n} deliveries / ${r.quiet.healthMs.n} health, storm ${r.storm.deliveryMs.n} / ${r.storm.healthMs.n}; ${priorityLine(r)}`,
     `  ${statusLine(r)}`,
   ];
   const gen = r.stormResources.generatorCores;
@@ -77,6 +77,15 @@ export function stormLines(r) {
     );
   for (const p of r.problems) lines.push(`  PROBLEM: ${p}`);
   return lines;
+}
+
+/** Whether the probe's thread ran ahead of the generator's (storm-probe.mjs raisePriority). */
+function priorityLine(r) {
+  const p = r.probePriority;
+  if (!p) return 'probe priority not reported';
+  return p.raised
+    ? `probe thread at nice ${p.nice} (the generator's ${p.before})`
+    : `probe thread at the generator's priority (${p.reason}): its samples may include the generator's delays`;
 }
 
 /** A markdown section for docs/benchmarks.md. */
@@ -102,7 +111,7 @@ export function stormMarkdown(outcome, { command = 'node apps/bench/src/storm.mj
       '',
       `${boards[0].toUpperCase()}${boards.slice(1)}.`,
       '',
-      `Requests ${statusLine(r)}.`,
+      `Requests ${statusLine(r)}. The probe: ${priorityLine(r)}.`,
     );
   }
   return `${parts.join('\n')}\n`;
