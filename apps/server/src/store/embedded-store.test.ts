@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,27 @@ describe('the embedded store', () => {
     }
   });
 
+  // On one core, a statement at the event loop's priority preempted the loop until it was done.
+  // At nice 19 already (the least priority) there is nothing nicer to run the store at.
+  it.runIf(process.platform === 'linux' && niceOf('thread-self') < 19)(
+    'runs its thread nicer than the event loop, which keeps its priority',
+    async () => {
+      const loopNice = niceOf('thread-self');
+      const before = new Set(readdirSync('/proc/self/task'));
+      const { db, close } = await openEmbedded('memory://');
+      try {
+        await sql`select 1`.execute(db);
+        const started = readdirSync('/proc/self/task').filter((tid) => !before.has(tid));
+        const nices = started.map((tid) => niceOf(`self/task/${tid}`));
+        // The store's thread runs 10 nicer (19 at most); any other thread it brought, and the loop, do not.
+        expect(nices.filter((n) => n !== loopNice)).toEqual([Math.min(19, loopNice + 10)]);
+        expect(niceOf('thread-self')).toBe(loopNice);
+      } finally {
+        await close();
+      }
+    },
+  );
+
   it('in memory, leaves a slow statement to finish and says how long it has run', async () => {
     const { db, stalledMs, counts, close } = await openEmbedded('memory://', 200);
     try {
@@ -80,6 +101,12 @@ describe('the embedded store', () => {
     }
   });
 });
+
+/** A thread's nice value (`/proc/<path>/stat`, the 19th field; the name in parentheses may hold spaces). */
+function niceOf(path: string): number {
+  const stat = readFileSync(`/proc/${path}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
 
 /** The longest the event loop went without running a 10 ms timer, from now on. */
 function watchLoop() {
