@@ -1,6 +1,6 @@
 import { type Notification, type UserChange } from '@realtime/contracts';
-import { describe, expect, it } from 'vitest';
-import { HOLD_LIMIT, type HandshakeRead, SocketCursor } from './socket-cursor.js';
+import { describe, expect, it, vi } from 'vitest';
+import { HOLD_LIMIT, type HandshakeRead, REORDER_MS, SocketCursor } from './socket-cursor.js';
 
 const LIMIT = 100;
 
@@ -92,21 +92,65 @@ describe('SocketCursor', () => {
     expect(sent()).toEqual(['notification:read', 'notification:deleted', 'count:v10']);
   });
 
-  it('a later seq does not close a hole: the catch-up sends what is missing, once', () => {
+  it('a later seq waits for the hole below it; the catch-up fills it, each seq once and in order', () => {
     const { c, sent, clear } = cursor();
     c.open(read({ resumeFrom: 9, lastSeq: 9, count: { unreadCount: 9, version: 9 } }));
+    clear();
     c.offer(live(11)); // 10 was published on a process Redis could not reach
+    expect(sent()).toEqual([]);
     expect(c.position).toBe(9);
     expect(c.has(10)).toBe(false);
-    expect(c.has(11)).toBe(true);
-    clear();
     const resent = c.catchUp(12, { unreadCount: 12, version: 12 }, seqs(10, 12), LIMIT);
-    expect(resent).toBe(2);
-    expect(sent()).toEqual(['new:10', 'new:12', 'count:v12']);
+    expect(resent).toBe(3);
+    expect(sent()).toEqual(['new:10', 'new:11', 'new:12', 'count:v12']);
     expect(c.position).toBe(12);
     clear();
     c.offer(live(12)); // its live copy, late
     expect(sent()).toEqual([]);
+  });
+
+  it('sends two notifications that committed out of seq order in seq order, with what came after them', () => {
+    const { c, sent, clear } = cursor();
+    c.open(read({ resumeFrom: 59, lastSeq: 59, count: { unreadCount: 59, version: 59 } }));
+    clear();
+    c.offer(live(61));
+    c.offer({ kind: 'read', userId: 'u1', ids: ['id-61'], count: { unreadCount: 60, version: 62 } });
+    expect(sent()).toEqual([]);
+    c.offer(live(60));
+    expect(sent()).toEqual(['new:60', 'count:v60', 'new:61', 'count:v61', 'notification:read', 'count:v62']);
+    expect(c.position).toBe(61);
+  });
+
+  it('sends what was held during a handshake without lastSeq lowest seq first, then synced', () => {
+    const { c, sent } = cursor();
+    c.offer(live(61));
+    c.offer(live(60));
+    c.open(read({ lastSeq: 59, count: { unreadCount: 59, version: 59 } }));
+    expect(sent()).toEqual(['count:v59', 'new:60', 'count:v60', 'new:61', 'count:v61', 'notification:synced']);
+  });
+
+  it('waits at most REORDER_MS for a hole: one that is not filled costs one wait, not one per event', () => {
+    vi.useFakeTimers();
+    try {
+      const { c, sent, clear } = cursor();
+      c.open(read({ resumeFrom: 10, lastSeq: 10, count: { unreadCount: 10, version: 10 } }));
+      clear();
+      c.offer(live(12)); // 11's emit was lost
+      vi.advanceTimersByTime(REORDER_MS - 1);
+      expect(sent()).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(sent()).toEqual(['new:12', 'count:v12']);
+      c.offer(live(13));
+      expect(sent()).toEqual(['new:12', 'count:v12', 'new:13', 'count:v13']);
+      expect(c.has(11)).toBe(false);
+      // A socket that goes away while a notification waits is sent nothing more.
+      c.offer(live(15));
+      c.close();
+      vi.advanceTimersByTime(REORDER_MS);
+      expect(sent()).toHaveLength(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a catch-up finds a seq published elsewhere below a live one that reached the socket during its handshake', () => {

@@ -30,6 +30,15 @@ export interface HandshakeRead {
 export const HOLD_LIMIT = 1000;
 
 /**
+ * How long a live notification that skips a `seq` waits for the ones below it. Two notifications of
+ * one user created at once are numbered in the order they take the user's row lock, but PostgreSQL
+ * releases a transaction's locks before it acknowledges its COMMIT, so the later one can commit, and
+ * be delivered, first. A hole that is not such a race (an emit lost with Redis) costs one wait, not
+ * one per event: the socket then goes on from the highest `seq` it was sent.
+ */
+export const REORDER_MS = 100;
+
+/**
  * One socket's position in its user's notifications, and the only path by which `notification:*`
  * events reach it. Live changes are {@link offer}ed; until the handshake's {@link open} they are held;
  * the handshake's replay goes out first, then what was held, and from then on every notification this
@@ -39,6 +48,9 @@ export const HOLD_LIMIT = 1000;
  *
  * Positions: every `seq` up to `upTo` was sent (or is gone), and those in `above`. A later `seq` does
  * not close a hole below it (a live emit can arrive before the catch-up that fills the hole).
+ *
+ * Order: a live notification above the next `seq` waits (with whatever arrives after it) until the
+ * ones below it arrive, at most {@link REORDER_MS}, so that one socket sees `seq` increasing.
  */
 export class SocketCursor {
   private phase: 'held' | 'live' | 'closed' = 'held';
@@ -51,6 +63,11 @@ export class SocketCursor {
   private version = -1;
   /** A catch-up was asked for while the handshake was still reading. */
   private stale = false;
+  /** The highest `seq` sent. */
+  private highest = 0;
+  /** Live changes behind a notification that skipped a `seq`, in arrival order. */
+  private waiting: UserChange[] = [];
+  private waitTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly out: CursorOutput,
@@ -74,7 +91,11 @@ export class SocketCursor {
 
   /** A live change of this socket's user. */
   offer(change: UserChange): void {
-    if (this.phase === 'live') return this.write(change);
+    if (this.phase === 'live') {
+      if (this.waiting.length === 0 && !this.skips(change)) return this.write(change);
+      this.waiting.push(change);
+      return this.drain(this.waiting.length > this.maxHoles);
+    }
     if (this.phase === 'closed') return;
     if (this.held.length < HOLD_LIMIT && !this.overflow) return void this.held.push(change);
     // A handshake this slow is told to refetch rather than hold without bound.
@@ -120,7 +141,9 @@ export class SocketCursor {
     // a held or late copy of one of them is a duplicate. A socket without `lastSeq` (it fetches its
     // feed) gets all that was held, then is where the store is.
     if (typeof resumeFrom === 'number') this.sentUpTo(lastSeq);
-    for (const change of held) this.write(change);
+    // All of what was held goes before `synced`, lower `seq`s first.
+    this.waiting = held;
+    this.drain(true);
     this.sentUpTo(lastSeq);
     if (this.overflow) {
       // Nothing is held once the hold overflowed: what arose is one resync and the newest count.
@@ -161,6 +184,8 @@ export class SocketCursor {
     this.sentUpTo(lastSeq);
     // Sent even when not newer: what the socket shows is set right from the store.
     this.sendCount(count, true);
+    // Then what waited for a hole the store has now filled (or does not have): what is newer.
+    this.drain(true);
     return resent;
   }
 
@@ -169,6 +194,43 @@ export class SocketCursor {
     this.phase = 'closed';
     this.held = [];
     this.overflow = null;
+    this.waiting = [];
+    this.stopWaiting();
+  }
+
+  /**
+   * Sends, in order, what waits for no lower `seq`: first a notification that is the next `seq`, from
+   * anywhere in the queue, else the change at its head. `force` sends the rest too (the wait is over),
+   * the notifications among it lowest `seq` first.
+   */
+  private drain(force: boolean): void {
+    const seqOf = (c: UserChange) => (c.kind === 'new' ? c.notification.seq : Infinity);
+    while (this.waiting.length > 0) {
+      let i = this.waiting.findIndex((c) => seqOf(c) === this.highest + 1);
+      if (i === -1 && this.skips(this.waiting[0]!)) {
+        if (!force) break;
+        i = this.waiting.reduce((low, c, k) => (seqOf(c) < seqOf(this.waiting[low]!) ? k : low), 0);
+      }
+      this.write(this.waiting.splice(Math.max(i, 0), 1)[0]!);
+    }
+    if (this.waiting.length === 0) this.stopWaiting();
+    else if (!this.waitTimer) {
+      this.waitTimer = setTimeout(() => {
+        this.waitTimer = null;
+        this.drain(true);
+      }, REORDER_MS);
+      this.waitTimer.unref();
+    }
+  }
+
+  /** A notification above the next `seq`: one below it has not reached this socket yet. */
+  private skips(change: UserChange): boolean {
+    return change.kind === 'new' && change.notification.seq > this.highest + 1;
+  }
+
+  private stopWaiting(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
   }
 
   private write(change: UserChange): void {
@@ -205,6 +267,7 @@ export class SocketCursor {
   }
 
   private sent(seq: number): void {
+    this.highest = Math.max(this.highest, seq);
     if (seq <= this.upTo) return;
     if (seq > this.upTo + 1) {
       this.above.add(seq);
@@ -217,6 +280,7 @@ export class SocketCursor {
   }
 
   private sentUpTo(seq: number): void {
+    this.highest = Math.max(this.highest, seq);
     if (seq <= this.upTo) return;
     this.upTo = seq;
     for (const n of this.above) if (n <= seq) this.above.delete(n);
