@@ -207,11 +207,10 @@ export class SocketCursor {
     const seqOf = (c: UserChange) => (c.kind === 'new' ? c.notification.seq : Infinity);
     while (this.waiting.length > 0) {
       let i = this.waiting.findIndex((c) => seqOf(c) === this.highest + 1);
-      if (i === -1 && this.skips(this.waiting[0]!)) {
-        if (!force) break;
-        i = this.waiting.reduce((low, c, k) => (seqOf(c) < seqOf(this.waiting[low]!) ? k : low), 0);
-      }
-      this.write(this.waiting.splice(Math.max(i, 0), 1)[0]!);
+      if (i === -1 && !this.skips(this.waiting[0]!)) i = 0;
+      else if (i === -1 && !force) break;
+      else if (i === -1) i = this.waiting.reduce((low, c, k) => (seqOf(c) < seqOf(this.waiting[low]!) ? k : low), 0);
+      this.write(this.waiting.splice(i, 1)[0]!);
     }
     if (this.waiting.length === 0) this.stopWaiting();
     else if (!this.waitTimer) {
