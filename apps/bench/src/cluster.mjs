@@ -6,6 +6,12 @@
 // quiet baseline), plus deliveries/s and the ratio N-process / 1-process (the issue's target: within
 // 1.2x from 1 to 4). Every delivery is checked; a lost, duplicated or misrouted event fails the run (exit 1).
 //
+// The idle baseline is measured before the warm-up, so the measured events follow it at once: a process left
+// idle for seconds between the two loses some of what the warm-up gained. After the counts, one more run at
+// the largest count sends each POST to the process that holds its user (a control, not judged): no event
+// crosses processes, so what it costs above one process is the processes sharing the machine's cores,
+// which the bench pins them to one of; what the random runs cost above it is the hop between processes.
+//
 // A user's two devices sit on the same process by default: that is what the adapter can exploit (an
 // event for one user needs to reach one process), and what sticky routing by user gives. With them
 // spread (BENCH_CLUSTER_PLACEMENT=spread) an event must reach two processes whatever the adapter does.
@@ -17,7 +23,7 @@
 //   BENCH_CLUSTER                process counts (default 1,2,4; smoke 1,2)
 //   BENCH_REDIS_ADAPTER          classic and/or sharded (default both; sharded only where the server reads REDIS_ADAPTER)
 //   BENCH_CLUSTER_SOCKETS        sockets, two per user (default 2000; smoke 40)
-//   BENCH_CLUSTER_EVENTS         measured events (default 4000; smoke 40)
+//   BENCH_CLUSTER_EVENTS         measured events (default 16000, some 2 s per run; smoke 40)
 //   BENCH_CLUSTER_WARMUP         warm-up events PER PROCESS before measuring (default 5000; smoke 5): V8 optimizes
 //                                each process's hot paths only after thousands of its own events, so a warm-up
 //                                shared by N processes would leave them all cold and measure the JIT, not the cluster
@@ -52,7 +58,7 @@ const ADAPTERS = ['classic', 'sharded'];
 
 export function clusterParams(smoke = smokeFlag()) {
   const sockets = intEnv('BENCH_CLUSTER_SOCKETS', smoke ? 40 : 2000, 2, 20_000) & ~1;
-  const events = intEnv('BENCH_CLUSTER_EVENTS', smoke ? 40 : 4000, 1, 100_000);
+  const events = intEnv('BENCH_CLUSTER_EVENTS', smoke ? 40 : 16_000, 1, 100_000);
   const placement = process.env.BENCH_CLUSTER_PLACEMENT === 'spread' ? 'spread' : 'together';
   return {
     smoke,
@@ -112,12 +118,13 @@ async function quietRate(redis, cluster, ms) {
 export async function clusterRun({
   adapter,
   processes: N,
+  routing = 'random',
   params: P,
   cpus = null,
   adapterSupported,
   log = console.log,
 }) {
-  const result = { adapter, processes: N, placement: P.placement, problems: [] };
+  const result = { adapter, processes: N, routing, placement: P.placement, problems: [] };
   const prefix = `bench-${randomBytes(5).toString('hex')}`;
   const users = Array.from({ length: P.sockets / 2 }, (_, k) => `cl-u${String(k).padStart(5, '0')}`);
   const userIndex = new Map(users.map((u, k) => [u, k]));
@@ -188,17 +195,18 @@ export async function clusterRun({
     const rnd = random(42);
     const posts = new Array(N).fill(0);
     const http = {
-      request(...args) {
-        const i = Math.floor(rnd() * N);
+      request(method, path, options) {
+        // The fan-out scenario posts to one user at a time; its first socket's process is the user's.
+        const i = routing === 'home' ? home({ userId: options.body.userIds[0], device: 0 }) : Math.floor(rnd() * N);
         posts[i]++;
-        return https[i].request(...args);
+        return https[i].request(method, path, options);
       },
     };
     const loop = { server: cluster, fleet, http, serviceToken, users, concurrency: P.concurrency, capMs: P.capMs };
+    const before = await quietRate(redis, cluster, P.quietMs);
     await fanout({ ...loop, count: Math.max(5, P.warmupPerProcess * N), warmup: 0, tag: `${prefix}-warm` });
     posts.fill(0);
 
-    const before = await quietRate(redis, cluster, P.quietMs);
     const cpu0 = servers.map((s) => s.sample().cpuSeconds);
     const r0 = await netBytes(redis);
     const t0 = now();
@@ -277,17 +285,21 @@ export async function cluster({ params = clusterParams(), cpus = null, log = con
   if (params.adapters.length === 0) problems.push('BENCH_REDIS_ADAPTER names no known adapter (classic, sharded)');
   if (params.processes.length === 0) problems.push('BENCH_CLUSTER names no process count (1 to 16)');
   const runs = [];
+  const largest = Math.max(...params.processes);
   for (const adapter of adapters) {
-    for (const n of params.processes) {
-      log(`\n=== ${adapter} adapter, ${n} process(es), ${params.sockets} sockets (${params.placement}) ===`);
-      const run = await clusterRun({ adapter, processes: n, params, cpus, adapterSupported: supported, log });
+    const plan = params.processes.map((n) => ({ processes: n, routing: 'random' }));
+    if (largest > 1) plan.push({ processes: largest, routing: 'home' });
+    for (const { processes: n, routing } of plan) {
+      const to = routing === 'home' ? "each POST to its user's process" : 'POSTs to a process at random';
+      log(`\n=== ${adapter} adapter, ${n} process(es), ${params.sockets} sockets (${params.placement}), ${to} ===`);
+      const run = await clusterRun({ adapter, processes: n, routing, params, cpus, adapterSupported: supported, log });
       runs.push(run);
       log(`  ${runLine(run)}`);
       for (const p of run.problems) log(`  PROBLEM: ${p}`);
     }
   }
-  for (const r of runs) for (const p of r.problems) problems.push(`${r.adapter} x${r.processes}: ${p}`);
-  const outcome = { kind: 'cluster', params, adapterSupported: supported, notes, runs, problems };
+  for (const r of runs) for (const p of r.problems) problems.push(`${r.adapter} x${r.processes} ${r.routing}: ${p}`);
+  const outcome = { kind: 'cluster', params, cpus, adapterSupported: supported, notes, runs, problems };
   outcome.summary = clusterSummary(outcome);
   outcome.ok = problems.length === 0 && runs.length > 0;
   return outcome;

@@ -1,6 +1,7 @@
-// Runs the cluster bench at smoke size (1 and 2 processes) as a child process: every event reaches its
-// user's sockets once on whichever process they are, and the per-event table comes out. It needs
-// PostgreSQL and Redis: in CI (CI set) both must answer; elsewhere it is skipped, saying why, when one does not.
+// Runs the cluster bench at smoke size (1 and 2 processes, and the control run of 2 with each POST sent to
+// its user's process) as a child process: every event reaches its user's sockets once on whichever
+// process they are, and the per-event table comes out. It needs PostgreSQL and Redis: in CI (CI set)
+// both must answer; elsewhere it is skipped, saying why, when one does not.
 import console from 'node:console';
 import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
@@ -25,6 +26,9 @@ it.skipIf(skip)(
     expect(out).toContain('SUMMARY: OK');
     expect(out).toMatch(/classic adapter \(40 sockets, devices of a user together\):/);
     expect(out).toMatch(/2-process \/ 1-process: CPU \S+x, Redis out bytes \S+x/);
+    // The control run: 2 processes again, each POST sent to the process that holds its user.
+    expect(out).toMatch(/2 \(each POST to its user's process\).*control/);
+    expect(out).toMatch(/2-process with no event crossing processes \(control\): CPU \S+x/);
   },
   180_000,
 );

@@ -18,17 +18,21 @@ export function runLine(r) {
   );
 }
 
-/** Per adapter: the figures by process count and their ratio to the smallest count. */
+/**
+ * Per adapter: the figures by process count and their ratio to the smallest count (of the runs that
+ * POST at random; the control run, `routing: 'home'`, comes last and is compared to the same base).
+ */
 export function clusterSummary(outcome) {
   const byAdapter = {};
   for (const r of outcome.runs) (byAdapter[r.adapter] ??= []).push(r);
   const out = {};
   for (const [adapter, runs] of Object.entries(byAdapter)) {
     const ok = runs.filter((r) => !r.error);
-    const base = ok[0];
+    const base = ok.find((r) => r.routing !== 'home');
     const ratio = (v, b) => (v !== null && v !== undefined && b ? round(v / b, 2) : null);
     out[adapter] = ok.map((r) => ({
       processes: r.processes,
+      routing: r.routing ?? 'random',
       deliveriesPerSec: r.fanout.deliveriesPerSec,
       cpuMsPerEvent: r.fanout.serverCpuMsPerEvent,
       cpuMsPerEventLessIdle: r.idleCpu.cpuMsPerEventLessIdle,
@@ -36,11 +40,11 @@ export function clusterSummary(outcome) {
       redisOutBytesPerEvent: r.redis.outBytesPerEvent,
       redisInBytesPerEvent: r.redis.inBytesPerEvent,
       p99Ms: r.fanout.latencyMs.p99,
-      cpuRatio: ratio(r.fanout.serverCpuMsPerEvent, base.fanout.serverCpuMsPerEvent),
-      redisOutRatio: ratio(r.redis.outBytesPerEvent, base.redis.outBytesPerEvent),
+      cpuRatio: ratio(r.fanout.serverCpuMsPerEvent, base?.fanout.serverCpuMsPerEvent),
+      redisOutRatio: ratio(r.redis.outBytesPerEvent, base?.redis.outBytesPerEvent),
       redisTotalRatio: ratio(
         r.redis.outBytesPerEvent + r.redis.inBytesPerEvent,
-        base.redis.outBytesPerEvent + base.redis.inBytesPerEvent,
+        base ? base.redis.outBytesPerEvent + base.redis.inBytesPerEvent : null,
       ),
     }));
   }
@@ -62,12 +66,16 @@ const HEADER = [
 ];
 const x = (v) => (v === null || v === undefined ? '-' : `${v.toFixed(2)}x`);
 
+/** The control run's row label: every POST went to the process that holds its user. */
+const HOME_LABEL = "(each POST to its user's process)";
+
 function summaryRows(rows) {
   return rows.map((s, i) => {
-    const judged = i > 0 && s.cpuRatio !== null && s.redisOutRatio !== null;
+    const home = s.routing === 'home';
+    const judged = i > 0 && !home && s.cpuRatio !== null && s.redisOutRatio !== null;
     const pass = judged && s.cpuRatio <= CLUSTER_TARGET && s.redisOutRatio <= CLUSTER_TARGET;
     return [
-      String(s.processes),
+      home ? `${s.processes} ${HOME_LABEL}` : String(s.processes),
       num(s.deliveriesPerSec),
       num(s.cpuMsPerEvent),
       num(s.cpuMsPerEventLessIdle),
@@ -77,7 +85,7 @@ function summaryRows(rows) {
       num(s.p99Ms),
       x(s.cpuRatio),
       x(s.redisOutRatio),
-      judged ? `<= ${CLUSTER_TARGET}x ${pass ? 'PASS' : 'MISS'}` : '',
+      judged ? `<= ${CLUSTER_TARGET}x ${pass ? 'PASS' : 'MISS'}` : home ? 'control' : '',
     ];
   });
 }
@@ -90,11 +98,15 @@ export function clusterLines(outcome) {
       `${adapter} adapter (${outcome.params.sockets} sockets, devices of a user ${outcome.params.placement}):`,
     );
     lines.push(...tableLines(HEADER, summaryRows(rows)).map((l) => `  ${l}`));
-    const last = rows.at(-1);
-    if (rows.length > 1)
+    const random = rows.filter((r) => r.routing !== 'home');
+    const last = random.at(-1);
+    if (random.length > 1)
       lines.push(
-        `  ${last.processes}-process / ${rows[0].processes}-process: CPU ${x(last.cpuRatio)}, Redis out bytes ${x(last.redisOutRatio)}, Redis in+out ${x(last.redisTotalRatio)}`,
+        `  ${last.processes}-process / ${random[0].processes}-process: CPU ${x(last.cpuRatio)}, Redis out bytes ${x(last.redisOutRatio)}, Redis in+out ${x(last.redisTotalRatio)}`,
       );
+    const home = rows.find((r) => r.routing === 'home');
+    if (home && random.length > 0)
+      lines.push(`  ${home.processes}-process with no event crossing processes (control): CPU ${x(home.cpuRatio)}`);
   }
   for (const n of outcome.notes ?? []) lines.push(`  NOTE: ${n}`);
   return lines;
@@ -110,6 +122,12 @@ export function clusterMarkdown(outcome, { command = 'node apps/bench/src/cluste
       `spread evenly, a user's two devices ${P.placement === 'together' ? 'on the same process' : 'on different processes'}; a closed loop ` +
       `of ${P.events.toLocaleString('en-US')} user-targeted \`POST /api/events\` (${P.concurrency} in flight) to a process picked at random, ` +
       `after ${(P.warmupPerProcess ?? 0).toLocaleString('en-US')} per process to warm each one up. ` +
+      (outcome.cpus
+        ? `Every process runs on core ${outcome.cpus} (taskset). The control row sends each POST to the process that holds its ` +
+          `user, so no event crosses processes: what it costs above 1 process is the processes taking turns on one core (on ` +
+          `machines with a core per process it would not be paid); what the random row costs above it is the hop between processes. `
+        : `The processes are not pinned. The control row sends each POST to the process that holds its user, so no event ` +
+          `crosses processes; what the random row costs above it is the hop between processes. `) +
       `CPU is every process's (\`less idle\`: less what they use while nothing is published, measured before and after), ` +
       `Redis bytes are INFO stats deltas less a quiet baseline. \`${command}\`${note ? `; ${note}` : ''}.`,
   ];
