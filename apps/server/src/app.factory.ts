@@ -6,6 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type FastifyReply } from 'fastify';
 import { type Server, type ServerOptions } from 'socket.io';
 import { AppModule } from './app.module.js';
+import { BODY_LIMIT_BYTES, fastServerFactory, FastRoutes } from './common/fast-route.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { type AppConfig } from './config/config.js';
 import { DrainService } from './health/drain.service.js';
@@ -16,8 +17,7 @@ export interface CreateAppOptions {
   logger?: LoggerService | LogLevel[] | false;
 }
 
-/** Request bodies larger than this are refused with 413. */
-export const BODY_LIMIT_BYTES = 256 * 1024;
+export { BODY_LIMIT_BYTES };
 
 const noRouteSchemas = () => () => {
   throw new Error('Fastify route schemas are not used here: validate with the contract (parseOrThrow)');
@@ -29,7 +29,11 @@ const noRouteSchemas = () => () => {
  * the Socket.IO emit they lead to.
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const late: { fast?: FastRoutes } = {};
   const adapter = new FastifyAdapter({
+    // Node's HTTP server as Fastify would create it, whose plainest requests on the hottest route skip
+    // Fastify (see common/fast-route.ts); the routes exist once the app is built, below.
+    serverFactory: fastServerFactory(() => late.fast),
     bodyLimit: BODY_LIMIT_BYTES,
     skipMiddie: true,
     // Bodies are checked by the contract's zod schemas, never by Fastify route schemas: without these
@@ -49,6 +53,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     methods: [...new Set(Object.values(routes).map((route) => route.method))],
     exposedHeaders: ['Retry-After', 'Idempotent-Replayed'],
   });
+  late.fast = app.get(FastRoutes);
   app.useGlobalFilters(new HttpExceptionFilter());
   // No enableShutdownHooks(): main.ts drains on SIGTERM/SIGINT itself and then closes the app.
   const fastify = app.getHttpAdapter().getInstance();

@@ -106,7 +106,14 @@ describe('SIGTERM: the built server drains, then exits 0', () => {
       title: 'In flight',
       message: 'at SIGTERM',
     });
-    await post.started;
+    // A publish answered before Fastify (common/fast-route.ts) is in flight too, and drained the same way.
+    const publish = slowPost(url, '/api/events', service, {
+      event: 'xp:gained',
+      payload: { amount: 1, source: 'drain', totalXp: 1 },
+      userIds: ['drew'],
+    });
+    const xp = next(socket, 'xp:gained', 10_000);
+    await Promise.all([post.started, publish.started]);
 
     const signalled = Date.now();
     child.kill('SIGTERM');
@@ -121,6 +128,10 @@ describe('SIGTERM: the built server drains, then exits 0', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([503, 'refused']);
     expect(socket.connected).toBe(true);
 
+    publish.finish();
+    const published = await answer(publish, server);
+    expect(published).toMatchObject({ status: 202, connection: 'close' });
+    expect(await xp).toEqual({ amount: 1, source: 'drain', totalXp: 1 });
     post.finish();
     const created = await answer(post, server);
     timeline.push('request answered');

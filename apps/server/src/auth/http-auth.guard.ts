@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Role } from '@realtime/contracts';
-import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { type FastifyRequest } from 'fastify';
 import { ApiError } from '../common/api-error.js';
 import { HttpRateLimit } from './http-rate-limit.js';
 import { bearerToken, type Principal, TokenVerifier, type VerifyResult } from './token-verifier.js';
@@ -39,28 +39,35 @@ export class HttpAuthGuard implements CanActivate {
       context.getHandler(),
       context.getClass(),
     ]);
-    return this.authorize(http.getRequest<AuthedRequest>(), http.getResponse<FastifyReply>(), roles);
+    return this.authorize(http.getRequest<AuthedRequest>(), roles);
   }
 
   /** Sets `req.principal`, or throws the ApiError to answer. */
-  authorize(req: FastifyRequest, reply: FastifyReply, roles?: readonly Role[]): true | Promise<true> {
-    const result = this.verifier.verify(bearerToken(req.headers.authorization));
-    return result instanceof Promise
-      ? result.then((r) => this.decide(req, reply, r, roles))
-      : this.decide(req, reply, result, roles);
+  authorize(req: FastifyRequest, roles?: readonly Role[]): true | Promise<true> {
+    const principal = this.principal(req.headers.authorization, roles);
+    if (!(principal instanceof Promise)) {
+      (req as AuthedRequest).principal = principal;
+      return true;
+    }
+    return principal.then((p) => {
+      (req as AuthedRequest).principal = p;
+      return true as const;
+    });
   }
 
-  private decide(req: FastifyRequest, reply: FastifyReply, result: VerifyResult, roles?: readonly Role[]): true {
+  /** The principal of an `Authorization` header, or throws (or rejects with) the ApiError to answer. */
+  principal(authorization: string | undefined, roles?: readonly Role[]): Principal | Promise<Principal> {
+    const result = this.verifier.verify(bearerToken(authorization));
+    return result instanceof Promise ? result.then((r) => this.decide(r, roles)) : this.decide(result, roles);
+  }
+
+  private decide(result: VerifyResult, roles?: readonly Role[]): Principal {
     if (!result.ok) throw new ApiError(result.code, refusals[result.code]);
     const wait = this.rateLimit.take(result.principal);
-    if (wait > 0) {
-      void reply.header('retry-after', String(Math.ceil(wait)));
-      throw new ApiError('RATE_LIMITED', 'too many requests for this token');
-    }
+    if (wait > 0) throw ApiError.rateLimited(wait, 'too many requests for this token');
     if (roles && !roles.includes(result.principal.role)) {
       throw ApiError.forbidden(`requires role ${roles.join(' or ')}`);
     }
-    (req as AuthedRequest).principal = result.principal;
-    return true;
+    return result.principal;
   }
 }

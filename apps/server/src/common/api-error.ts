@@ -10,6 +10,9 @@ import { isStoreUnavailable } from '../store/store-errors.js';
 export class ApiError extends Error {
   override name = 'ApiError';
 
+  /** Sent as `Retry-After` (seconds) with the HTTP answer. */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly code: HttpErrorCode,
     message: string,
@@ -46,6 +49,12 @@ export class ApiError extends Error {
 
   static forbidden(message = 'forbidden'): ApiError {
     return new ApiError('FORBIDDEN', message);
+  }
+
+  static rateLimited(retryAfterSeconds: number, message: string): ApiError {
+    const error = new ApiError('RATE_LIMITED', message);
+    error.retryAfterSeconds = Math.ceil(retryAfterSeconds);
+    return error;
   }
 }
 

@@ -1,7 +1,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type ErrorCode, type HttpError } from '@realtime/contracts';
 import { type FastifyReply } from 'fastify';
+import { type ServerResponse } from 'node:http';
 import { knownError } from './api-error.js';
+import { sendJson } from './fast-route.js';
 
 const codeByStatus: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_ERROR',
@@ -38,16 +40,29 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
 /** Answers `exception` as the contract's error body (the filter's, and a lean route's: common/lean-route.ts). */
 export function sendHttpError(res: FastifyReply, exception: unknown, logger: Logger): void {
+  const { body, retryAfter } = errorAnswer(exception, logger);
+  if (res.sent) return;
+  if (retryAfter !== undefined && !res.hasHeader('retry-after')) void res.header('retry-after', retryAfter);
+  // The route may have set another content type (e.g. /metrics' text/plain) before it failed.
+  void res.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+}
+
+/** {@link sendHttpError} for a request answered before Fastify (common/fast-route.ts). */
+export function sendRawHttpError(res: ServerResponse, exception: unknown, logger: Logger): void {
+  const { body, retryAfter } = errorAnswer(exception, logger);
+  if (!res.headersSent) sendJson(res, body.statusCode, body, retryAfter ? { 'retry-after': retryAfter } : undefined);
+}
+
+/** The body and `Retry-After` that answer `exception`; logs what the server must hear of. */
+function errorAnswer(exception: unknown, logger: Logger): { body: HttpError; retryAfter?: string } {
   const body = errorBody(exception);
+  const wait = knownError(exception)?.retryAfterSeconds;
   if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
     logger.warn(`unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
-    if (!res.sent && !res.hasHeader('retry-after'))
-      void res.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-  } else if (body.statusCode >= 500) {
-    logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return { body, retryAfter: String(wait ?? UNAVAILABLE_RETRY_AFTER_SECONDS) };
   }
-  // The route may have set another content type (e.g. /metrics' text/plain) before it failed.
-  if (!res.sent) void res.status(body.statusCode).type('application/json; charset=utf-8').send(body);
+  if (body.statusCode >= 500) logger.error(exception instanceof Error ? exception.stack : String(exception));
+  return { body, ...(wait !== undefined ? { retryAfter: String(wait) } : {}) };
 }
 
 function errorBody(exception: unknown): HttpError {

@@ -43,13 +43,27 @@ export class DrainService {
 
   watchRequests(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (_request, reply, done) => {
-      const res = reply.raw;
-      this.inFlight.add(res);
-      res.once('close', () => this.inFlight.delete(res));
+      this.track(reply.raw);
       // A keep-alive client is told to send its next request elsewhere.
       if (this.health.draining) reply.header('connection', 'close');
       done();
     });
+  }
+
+  /**
+   * For a request answered before Fastify (common/fast-route.ts): counts it in flight and returns true,
+   * or returns false while draining, leaving it to Fastify, whose hook above answers it with
+   * `Connection: close`.
+   */
+  admit(res: ServerResponse): boolean {
+    if (this.health.draining) return false;
+    this.track(res);
+    return true;
+  }
+
+  private track(res: ServerResponse): void {
+    this.inFlight.add(res);
+    res.once('close', () => this.inFlight.delete(res));
   }
 
   /** The Socket.IO server whose sockets a drain closes; it refuses new handshakes from the start of a drain. */

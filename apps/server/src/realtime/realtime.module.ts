@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { FastRoutes } from '../common/fast-route.js';
 import { ClientEventRouter } from './client-event-router.js';
 import { ConnectionHooks } from './connection-hooks.js';
 import { EventsRoute } from './events.route.js';
@@ -11,7 +12,15 @@ import { WebSocketService } from './websocket.service.js';
 @Module({
   imports: [AuthModule],
   controllers: [PresenceController],
-  providers: [EventsRoute, RealtimeGateway, WebSocketService, ClientEventRouter, ConnectionHooks, SessionExpiry],
-  exports: [WebSocketService, ClientEventRouter, ConnectionHooks],
+  providers: [
+    FastRoutes,
+    EventsRoute,
+    RealtimeGateway,
+    WebSocketService,
+    ClientEventRouter,
+    ConnectionHooks,
+    SessionExpiry,
+  ],
+  exports: [FastRoutes, WebSocketService, ClientEventRouter, ConnectionHooks],
 })
 export class RealtimeModule {}
