@@ -15,10 +15,25 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-/** The built server, started as an operator would (`node dist/main.js`), once `/ready` answers 200. */
+/**
+ * The built server, started as an operator would (`node dist/main.js`), once `/ready` answers 200.
+ * The port is picked at random: one another test (or a client connection) took meanwhile is
+ * refused with EADDRINUSE, and the server is started again on another.
+ */
 export async function spawnServer(env: Record<string, string>): Promise<Spawned> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the server first (pnpm build)`);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOn(20_000 + Math.floor(Math.random() * 20_000), env);
+    } catch (err) {
+      if (attempt === 5 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function spawnOn(port: number, env: Record<string, string>): Promise<Spawned> {
   const child = spawn(process.execPath, [MAIN], {
     env: {
       PATH: process.env.PATH,
@@ -45,7 +60,8 @@ export async function spawnServer(env: Record<string, string>): Promise<Spawned>
   while ((await probe(url)) !== 200) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server not ready:\n${lines.join('\n')}`);
+      const message = `server not ready:\n${lines.join('\n')}`;
+      throw lines.some((l) => l.includes('EADDRINUSE')) ? new PortTaken(message) : new Error(message);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
