@@ -63,8 +63,6 @@ export class SocketCursor {
   private version = -1;
   /** A catch-up was asked for while the handshake was still reading. */
   private stale = false;
-  /** The highest `seq` sent. */
-  private highest = 0;
   /** Live changes behind a notification that skipped a `seq`, in arrival order. */
   private waiting: UserChange[] = [];
   private waitTimer: NodeJS.Timeout | null = null;
@@ -222,6 +220,13 @@ export class SocketCursor {
     }
   }
 
+  /** The highest `seq` sent: `upTo`, or the highest above a hole (at most `maxHoles` of them). */
+  private get highest(): number {
+    let highest = this.upTo;
+    for (const seq of this.above) if (seq > highest) highest = seq;
+    return highest;
+  }
+
   /** A notification above the next `seq`: one below it has not reached this socket yet. */
   private skips(change: UserChange): boolean {
     return change.kind === 'new' && change.notification.seq > this.highest + 1;
@@ -266,7 +271,6 @@ export class SocketCursor {
   }
 
   private sent(seq: number): void {
-    this.highest = Math.max(this.highest, seq);
     if (seq <= this.upTo) return;
     if (seq > this.upTo + 1) {
       this.above.add(seq);
@@ -279,7 +283,6 @@ export class SocketCursor {
   }
 
   private sentUpTo(seq: number): void {
-    this.highest = Math.max(this.highest, seq);
     if (seq <= this.upTo) return;
     this.upTo = seq;
     for (const n of this.above) if (n <= seq) this.above.delete(n);
