@@ -32,7 +32,6 @@ export class FastRoutes {
 
   /** Whether a fast handler answered `req`. */
   dispatch(req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.handlers.size === 0) return false;
     const handler = this.handlers.get(`${req.method} ${req.url}`);
     return handler !== undefined && handler(req, res);
   }
