@@ -194,11 +194,14 @@ export async function clusterRun({
     for (const s of servers) https.push(createHttp(s.baseUrl, { maxSockets: 64 }));
     const rnd = random(42);
     const posts = new Array(N).fill(0);
+    let crossing = 0;
     const http = {
       request(method, path, options) {
         // The fan-out scenario posts to one user at a time; its first socket's process is the user's.
-        const i = routing === 'home' ? home({ userId: options.body.userIds[0], device: 0 }) : Math.floor(rnd() * N);
+        const own = home({ userId: options.body.userIds[0], device: 0 });
+        const i = routing === 'home' ? own : Math.floor(rnd() * N);
         posts[i]++;
+        if (i !== own) crossing++;
         return https[i].request(method, path, options);
       },
     };
@@ -206,6 +209,7 @@ export async function clusterRun({
     const before = await quietRate(redis, cluster, P.quietMs);
     await fanout({ ...loop, count: Math.max(5, P.warmupPerProcess * N), warmup: 0, tag: `${prefix}-warm` });
     posts.fill(0);
+    crossing = 0;
 
     const cpu0 = servers.map((s) => s.sample().cpuSeconds);
     const r0 = await netBytes(redis);
@@ -216,6 +220,9 @@ export async function clusterRun({
     result.cpuSecondsByProcess = servers.map((s, i) => round(s.sample().cpuSeconds - cpu0[i], 3));
     const after = await quietRate(redis, cluster, P.quietMs);
     result.postsByProcess = posts;
+    result.postsToAnotherProcess = crossing;
+    if (routing === 'home' && crossing > 0)
+      result.problems.push(`${crossing} POSTs of the control run crossed processes`);
 
     const events = result.fanout.events;
     const baseIn = (before.inPerSec + after.inPerSec) / 2;

@@ -29,6 +29,10 @@ it.skipIf(skip)(
     // The control run: 2 processes again, each POST sent to the process that holds its user.
     expect(out).toMatch(/2 \(each POST to its user's process\).*control/);
     expect(out).toMatch(/2-process with no event crossing processes \(control\): CPU \S+x/);
+    // Each run's line says how many POSTs went to another process than their user's: none in the control.
+    const crossed = [...out.matchAll(/POSTs per process \S+ \((\d+) to another process/g)].map((m) => Number(m[1]));
+    expect(crossed.at(-1)).toBe(0);
+    expect(crossed.some((n) => n > 0)).toBe(true);
   },
   180_000,
 );

@@ -13,7 +13,7 @@ export function runLine(r) {
     `${num(f.deliveriesPerSec)} deliveries/s, ${num(f.serverCpuMsPerEvent)} ms CPU/event (${num(r.idleCpu.cpuMsPerEventLessIdle)} less idle; all processes: ` +
     `${r.cpuSecondsByProcess.map((v) => num(v)).join(' + ')} s), Redis ${num(r.redis.outBytesPerEvent)} B out + ` +
     `${num(r.redis.inBytesPerEvent)} B in per event, p99 ${num(f.latencyMs.p99)} ms; sockets per process ` +
-    `${r.socketsPerProcess.join('/')}, POSTs per process ${r.postsByProcess.join('/')}; Redis subscriptions ` +
+    `${r.socketsPerProcess.join('/')}, POSTs per process ${r.postsByProcess.join('/')} (${r.postsToAnotherProcess} to another process than their user's); Redis subscriptions ` +
     `${r.redisSubscriptions.channels} channels, ${r.redisSubscriptions.shardChannels} shard channels`
   );
 }
